@@ -1,1 +1,4 @@
-//! CLI front-end.
+//! Front-ends over `karmem-syntax`: the `karmem` command-line tool (and, later, the
+//! language server).
+
+pub mod cli;

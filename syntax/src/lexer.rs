@@ -30,11 +30,11 @@ pub enum TokenKind {
     #[regex(r"[\r\x0B\x0C\u{85}\u{A0}\u{1680}\u{2000}-\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}]+")]
     OtherSpace,
     /// `/// text`: a documentation comment (our extension, policy.md §2).
-    #[regex(r"///[^\n]*", allow_greedy = true)]
+    #[regex(r"///([^/\r\n][^\r\n]*)?", allow_greedy = true, priority = 5)]
     DocComment,
-    /// `// text`: a line comment (our extension). `////…` is a plain comment.
-    #[regex(r"//[^\n]*", allow_greedy = true, priority = 2)]
-    #[regex(r"////[^\n]*", allow_greedy = true, priority = 4)]
+    /// `// text`: a line comment (our extension). `////…` is a plain comment. A comment
+    /// ends before a CR, so the CR of a CRLF line ending stays white space.
+    #[regex(r"//[^\r\n]*", allow_greedy = true, priority = 2)]
     LineComment,
 
     /// `karmem`
@@ -232,13 +232,15 @@ mod tests {
     fn comments_and_odd_spaces() {
         use TokenKind::*;
         assert_eq!(
-            kinds("/// d\n// c\n//// c\r\u{A0}"),
+            kinds("/// d\n// c\n//// c\r\n\u{A0}"),
             vec![
                 DocComment,
                 Newline,
                 LineComment,
                 Newline,
                 LineComment,
+                OtherSpace,
+                Newline,
                 OtherSpace
             ]
         );

@@ -5,7 +5,9 @@
 
 pub mod ast;
 pub mod diagnostics;
+pub mod layout_json;
 pub mod lexer;
+pub mod line_index;
 pub mod parser;
 
 pub use diagnostics::{Code, Diagnostic, Fix, Related, Severity, TextEdit};
@@ -54,3 +56,7 @@ pub mod model;
 
 pub use analysis::{analyze, Analysis, AnalysisOptions};
 pub mod validate;
+pub mod chars;
+pub mod ids;
+pub mod layout;
+pub mod fmt;

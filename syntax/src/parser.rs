@@ -194,7 +194,15 @@ where
     // line, never past a `}`.
     let skip_item = move || {
         any()
-            .filter(|k: &TokenKind| *k != RBrace)
+            .try_map(move |k: TokenKind, span: SimpleSpan| {
+                // Never swallow the start of the next declaration: an item cut short by a
+                // missing `}` ends the block instead.
+                if k == RBrace || (matches!(k, KwEnum | KwStruct) && ctx.starts_line(span)) {
+                    Err(Rich::custom(span, ""))
+                } else {
+                    Ok(())
+                }
+            })
             .then(
                 any()
                     .try_map(move |k: TokenKind, span: SimpleSpan| {

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `karmem` command-line tool; see [`karmem_server::cli`].
+
+fn main() -> std::process::ExitCode {
+    karmem_server::cli::main()
+}
