@@ -145,7 +145,7 @@ macro_rules! catalogue {
 catalogue! {
     /// The parser met a token it did not expect.
     Syntax = "0001", Error, "syntax error: a token that does not fit here",
-        "karmem demo;\nstruct A inline { X uint8 uint16; }\n";
+        "karmem demo;\nstruct A inline { X uint8 = 1; }\n";
     /// A character that is not part of the language.
     UnexpectedChar = "0002", Error, "a character that is not part of the language",
         "karmem demo;\nstruct A inline { X uint8; } #\n";

@@ -219,7 +219,7 @@ where
 
     let header = tok(KwKarmem)
         .then(name(true).or_not())
-        .then(tags.clone())
+        .then(tags)
         .then(item_end(Semi))
         .map_with(|(((keyword, module), tags), semi), e| Header {
             keyword,
@@ -231,7 +231,7 @@ where
 
     // Enum
     let enum_value = name(false)
-        .then(tok(Eq).then(number.clone().or_not()).or_not())
+        .then(tok(Eq).then(number.or_not()).or_not())
         .then(item_end(Semi))
         .map_with(|((name, eq_value), semi), e| {
             let (eq, value) = match eq_value {
@@ -254,8 +254,15 @@ where
         name(false)
             .then(
                 any()
-                    .filter(|k: &TokenKind| matches!(k, Ident | Number))
-                    .map_with(move |_, e| ctx.word(e.span()))
+                    .try_map(move |k: TokenKind, span: SimpleSpan| {
+                        // Never continue onto the next line: `X uint8⏎ Y uint16;` is a
+                        // field missing its `;`, not the type `uint8Yuint16`.
+                        if matches!(k, Ident | Number) && !ctx.starts_line(span) {
+                            Ok(ctx.word(span))
+                        } else {
+                            Err(Rich::custom(span, ""))
+                        }
+                    })
                     .repeated()
                     .collect::<Vec<_>>(),
             )
@@ -268,7 +275,7 @@ where
     let enum_decl = tok(KwEnum)
         .then(name(false).or_not())
         .then(type_name().or_not())
-        .then(tags.clone())
+        .then(tags)
         .then(tok(LBrace))
         .then(enum_value.repeated().collect::<Vec<_>>())
         .then(tok(RBrace).or_not())
@@ -290,7 +297,7 @@ where
     // Struct
     let array = tok(LBracket)
         .then(tok(Lt).or_not())
-        .then(number.clone().repeated().collect::<Vec<_>>())
+        .then(number.repeated().collect::<Vec<_>>())
         .then(tok(RBracket))
         .map(|(((l_bracket, limited), length), r_bracket)| ArraySpec {
             l_bracket,
@@ -308,7 +315,7 @@ where
         });
     let field = name(false)
         .then(ty.or_not())
-        .then(tags.clone())
+        .then(tags)
         .then(item_end(Semi))
         .map_with(|(((name, ty), tags), semi), e| Field {
             name,
@@ -325,7 +332,7 @@ where
     let struct_decl = tok(KwStruct)
         .then(name(false).or_not())
         .then(class.or_not())
-        .then(tags.clone())
+        .then(tags)
         .then(tok(LBrace))
         .then(field.repeated().collect::<Vec<_>>())
         .then(tok(RBrace).or_not())
