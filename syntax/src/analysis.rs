@@ -38,7 +38,8 @@ pub fn analyze(text: &str, options: &AnalysisOptions) -> Analysis {
     let tokens = lexer::lex(text);
     let parsed = parser::parse(text, &tokens);
     let mut diagnostics = parsed.diagnostics;
-    let schema = crate::validate::build_model(text, &tokens, &parsed.file, options, &mut diagnostics);
+    let schema =
+        crate::validate::build_model(text, &tokens, &parsed.file, options, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     Analysis {
         text: text.to_string(),

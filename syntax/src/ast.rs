@@ -104,6 +104,8 @@ pub struct EnumDecl {
     pub tags: Vec<Tag>,
     pub l_brace: Option<Span>,
     pub values: Vec<EnumValue>,
+    /// Values the parser could not read and skipped (each one has a syntax error).
+    pub skipped_items: usize,
     pub r_brace: Option<Span>,
     pub span: Span,
 }
@@ -128,6 +130,8 @@ pub struct StructDecl {
     pub tags: Vec<Tag>,
     pub l_brace: Option<Span>,
     pub fields: Vec<Field>,
+    /// Fields the parser could not read and skipped (each one has a syntax error).
+    pub skipped_items: usize,
     pub r_brace: Option<Span>,
     pub span: Span,
 }

@@ -83,7 +83,12 @@ impl Diagnostic {
     }
 
     /// Adds a fix made of one edit.
-    pub fn with_fix(self, title: impl Into<String>, span: Span, new_text: impl Into<String>) -> Self {
+    pub fn with_fix(
+        self,
+        title: impl Into<String>,
+        span: Span,
+        new_text: impl Into<String>,
+    ) -> Self {
         self.with_fix_edits(
             title,
             vec![TextEdit {
@@ -251,7 +256,11 @@ impl std::fmt::Display for Code {
 impl std::str::FromStr for Code {
     type Err = ();
     fn from_str(s: &str) -> Result<Self, ()> {
-        Code::ALL.iter().copied().find(|c| c.as_str() == s).ok_or(())
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s)
+            .ok_or(())
     }
 }
 

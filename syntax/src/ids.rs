@@ -10,7 +10,9 @@ impl IdKey {
     /// A present but empty `@key()` is a key (of the empty string), not "no key".
     pub fn new(value: Option<&str>) -> IdKey {
         IdKey(value.map(|v| {
-            let hash = blake2b_simd::Params::new().hash_length(32).hash(v.as_bytes());
+            let hash = blake2b_simd::Params::new()
+                .hash_length(32)
+                .hash(v.as_bytes());
             let mut key = [0u8; 32];
             key.copy_from_slice(hash.as_bytes());
             key

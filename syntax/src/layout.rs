@@ -38,7 +38,12 @@ pub struct FieldSizes {
 
 /// The sizes of a field of element `element`, repeated as `model` with `length`, inside a
 /// struct whose packed flag is `packed`.
-pub fn field_sizes(element: ElementSize, model: TypeModel, length: u32, packed: bool) -> FieldSizes {
+pub fn field_sizes(
+    element: ElementSize,
+    model: TypeModel,
+    length: u32,
+    packed: bool,
+) -> FieldSizes {
     let header: u32 = if packed { 8 } else { 12 };
     let wide = |a: u32, b: u32| u64::from(a) * u64::from(b);
     let (unit, table_minimum) = match element {
@@ -110,22 +115,7 @@ pub fn struct_size(class: Class, packed: bool, content: u32) -> StructSize {
         content,
         padding,
         total,
-        total_group: total_group(total),
     }
-}
-
-/// `total` split greedily into 8/4/2/1-byte units.
-fn total_group(total: u32) -> Vec<u32> {
-    let mut group = Vec::new();
-    let mut left = total;
-    for unit in [8u32, 4, 2, 1] {
-        // Bounded: at most total/8 + 3 entries.
-        while left >= unit {
-            group.push(unit);
-            left -= unit;
-        }
-    }
-    group
 }
 
 #[cfg(test)]
@@ -142,7 +132,10 @@ mod tests {
         assert_eq!((table.padding, table.total, table.minimum), (0, 5, 8));
         assert_eq!(struct_size(Class::Table, true, 19).minimum, 4);
         assert_eq!(struct_size(Class::Inline, false, u32::MAX).total, 0);
-        assert_eq!(struct_size(Class::Table, true, 111).total_group.len(), 16);
+        let group: Vec<u32> = struct_size(Class::Table, true, 111).total_group().collect();
+        assert_eq!(group, [8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 4, 2, 1]);
+        let group: Vec<u32> = struct_size(Class::Inline, true, 6).total_group().collect();
+        assert_eq!(group, [4, 2]);
     }
 
     #[test]
@@ -152,7 +145,15 @@ mod tests {
         assert_eq!((path.minimum, path.field, path.allocation), (24000, 8, 12));
         let s = field_sizes(ElementSize::Scalar(1), TypeModel::Slice, 0, false);
         assert_eq!((s.minimum, s.field, s.allocation), (1, 12, 1));
-        let t = field_sizes(ElementSize::Table { minimum: 8, total: 6 }, TypeModel::Single, 1, true);
+        let t = field_sizes(
+            ElementSize::Table {
+                minimum: 8,
+                total: 6,
+            },
+            TypeModel::Single,
+            1,
+            true,
+        );
         assert_eq!((t.minimum, t.field, t.allocation), (8, 4, 6));
         let wrap = field_sizes(ElementSize::Scalar(2), TypeModel::Array, 1 << 31, false);
         assert_eq!((wrap.field, wrap.field_wide), (0, 1 << 32));

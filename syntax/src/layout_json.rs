@@ -229,9 +229,7 @@ fn in_source_order<T>(items: &[T], start: impl Fn(&T) -> usize) -> impl Iterator
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{
-        Class, FieldLayout, Format, Primitive, StructSize, TypeModel, TypeTarget,
-    };
+    use crate::model::{Class, FieldLayout, Format, Primitive, StructSize, TypeModel, TypeTarget};
     use crate::Span;
 
     fn tag(name: &str, value: &str) -> TagInfo {
@@ -309,7 +307,6 @@ mod tests {
                 content: 16,
                 padding: 0,
                 total: 16,
-                total_group: vec![8, 8],
             }),
             docs: None,
         };
@@ -319,7 +316,10 @@ mod tests {
             tags: vec![tag("golang.package", "demo")],
             enums: vec![e],
             structs: vec![s],
-            order: vec![crate::model::DeclRef::Enum(0), crate::model::DeclRef::Struct(0)],
+            order: vec![
+                crate::model::DeclRef::Enum(0),
+                crate::model::DeclRef::Struct(0),
+            ],
             largest: 16,
         }
     }

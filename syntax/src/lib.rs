@@ -55,8 +55,8 @@ mod analysis;
 pub mod model;
 
 pub use analysis::{analyze, Analysis, AnalysisOptions};
-pub mod validate;
 pub mod chars;
+pub mod fmt;
 pub mod ids;
 pub mod layout;
-pub mod fmt;
+pub mod validate;

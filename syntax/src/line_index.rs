@@ -142,7 +142,10 @@ impl LineIndex {
     pub fn line_col(&self, offset: usize, encoding: Encoding) -> LineCol {
         let offset = offset.min(self.len);
         // `line_starts[0] == 0 <= offset`, so the partition point is at least 1.
-        let line = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
         let line_start = self.line_starts.get(line).copied().unwrap_or(0);
         let mut byte_col = to_u32(offset - line_start);
         let wide = self.wide.get(line).map(Vec::as_slice).unwrap_or(&[]);
@@ -208,7 +211,10 @@ impl LineIndex {
 
     /// The start and end positions of a span (both clamped like [`LineIndex::line_col`]).
     pub fn range(&self, span: Span, encoding: Encoding) -> (LineCol, LineCol) {
-        (self.line_col(span.start, encoding), self.line_col(span.end, encoding))
+        (
+            self.line_col(span.start, encoding),
+            self.line_col(span.end, encoding),
+        )
     }
 }
 
@@ -233,7 +239,11 @@ mod tests {
         for offset in boundaries {
             for enc in ALL {
                 let pos = index.line_col(offset, enc);
-                assert_eq!(index.offset(pos, enc), Some(offset), "{text:?} offset {offset} {enc:?} {pos:?}");
+                assert_eq!(
+                    index.offset(pos, enc),
+                    Some(offset),
+                    "{text:?} offset {offset} {enc:?} {pos:?}"
+                );
             }
         }
     }
@@ -393,7 +403,10 @@ mod tests {
             for col in [0, 1, 2, 3, 4, 5, 100, u32::MAX - 1, u32::MAX] {
                 for enc in ALL {
                     if let Some(offset) = index.offset(lc(line, col), enc) {
-                        assert!(text.is_char_boundary(offset), "{line}:{col} {enc:?} -> {offset}");
+                        assert!(
+                            text.is_char_boundary(offset),
+                            "{line}:{col} {enc:?} -> {offset}"
+                        );
                     } else {
                         assert!(line >= index.line_count());
                     }

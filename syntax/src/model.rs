@@ -100,7 +100,11 @@ impl Primitive {
     /// Size in bytes.
     pub fn size(self) -> u32 {
         match self {
-            Primitive::Bool | Primitive::Byte | Primitive::Char | Primitive::Uint8 | Primitive::Int8 => 1,
+            Primitive::Bool
+            | Primitive::Byte
+            | Primitive::Char
+            | Primitive::Uint8
+            | Primitive::Int8 => 1,
             Primitive::Uint16 | Primitive::Int16 => 2,
             Primitive::Uint32 | Primitive::Int32 | Primitive::Float32 => 4,
             Primitive::Uint64 | Primitive::Int64 | Primitive::Float64 => 8,
@@ -206,8 +210,19 @@ pub struct StructSize {
     pub content: u32,
     pub padding: u32,
     pub total: u32,
-    /// `total` split greedily into 8/4/2/1-byte units.
-    pub total_group: Vec<u32>,
+}
+
+impl StructSize {
+    /// Upstream's `TotalGroup`: `total` split greedily into 8/4/2/1-byte units. Computed
+    /// lazily: a struct near the 4 GiB limit would have half a billion units.
+    pub fn total_group(&self) -> impl Iterator<Item = u32> {
+        let total = self.total;
+        std::iter::repeat_n(8, (total / 8) as usize).chain(
+            [4, 2, 1]
+                .into_iter()
+                .filter(move |unit| total % 8 & unit != 0),
+        )
+    }
 }
 
 /// How a field's element is repeated.
@@ -297,7 +312,10 @@ pub struct FieldLayout {
 impl Schema {
     /// The enum or struct with this name (the first one, if names repeat).
     pub fn lookup(&self, name: &str) -> Option<DeclRef> {
-        self.order.iter().copied().find(|d| self.decl_name(*d) == name)
+        self.order
+            .iter()
+            .copied()
+            .find(|d| self.decl_name(*d) == name)
     }
 
     pub fn decl_name(&self, decl: DeclRef) -> &str {

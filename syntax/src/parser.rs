@@ -68,7 +68,7 @@ pub fn parse(text: &str, tokens: &[Token]) -> ParseResult {
     };
     let (file, errors) = file_parser(ctx).parse(stream).into_output_errors();
     for error in errors {
-        diagnostics.push(rich_to_diagnostic(text, &error));
+        diagnostics.push(rich_to_diagnostic(text, tokens, &error));
     }
     ParseResult {
         file: file.unwrap_or_default(),
@@ -129,7 +129,15 @@ where
         .filter(|k: &TokenKind| {
             matches!(
                 k,
-                Ident | Number | Quoted | UnterminatedQuoted | KwKarmem | KwEnum | KwStruct | KwInline | KwTable
+                Ident
+                    | Number
+                    | Quoted
+                    | UnterminatedQuoted
+                    | KwKarmem
+                    | KwEnum
+                    | KwStruct
+                    | KwInline
+                    | KwTable
             )
         })
         .map_with(move |k: TokenKind, e| {
@@ -177,14 +185,13 @@ where
         tok(terminator).map(Some).or(any()
             .filter(move |k: &TokenKind| *k == RBrace)
             .ignored()
-            .or(any()
-                .try_map(move |_, span: SimpleSpan| {
-                    if ctx.starts_line(span) {
-                        Ok(())
-                    } else {
-                        Err(Rich::custom(span, ""))
-                    }
-                }))
+            .or(any().try_map(move |_, span: SimpleSpan| {
+                if ctx.starts_line(span) {
+                    Ok(())
+                } else {
+                    Err(Rich::custom(span, ""))
+                }
+            }))
             .rewind()
             .or(end())
             .to(None))
@@ -287,6 +294,7 @@ where
                     base: base.unwrap_or_default(),
                     tags,
                     l_brace: Some(l_brace),
+                    skipped_items: values.iter().filter(|v| v.is_none()).count(),
                     values: values.into_iter().flatten().collect(),
                     r_brace,
                     span: span_of(e.span()),
@@ -344,6 +352,7 @@ where
                     class,
                     tags,
                     l_brace: Some(l_brace),
+                    skipped_items: fields.iter().filter(|f| f.is_none()).count(),
                     fields: fields.into_iter().flatten().collect(),
                     r_brace,
                     span: span_of(e.span()),
@@ -378,9 +387,29 @@ where
         .map(|(header, decls)| SourceFile { header, decls })
 }
 
-fn rich_to_diagnostic(text: &str, error: &Rich<'_, TokenKind, SimpleSpan>) -> Diagnostic {
+fn rich_to_diagnostic(
+    text: &str,
+    tokens: &[Token],
+    error: &Rich<'_, TokenKind, SimpleSpan>,
+) -> Diagnostic {
     let span = span_of(*error.span());
-    let found = match error.found() {
+    // chumsky reports some failures (a custom rejection, an alternative that expected the
+    // end of input) without the token found: describe what is really there.
+    let found_kind = error.found().copied().or_else(|| {
+        let index = tokens.partition_point(|t| t.span.start < span.start);
+        tokens[index..]
+            .iter()
+            .find(|t| !t.kind.is_trivia())
+            .map(|t| t.kind)
+    });
+    let span = match error.found() {
+        None if span.start < text.len() => tokens
+            .iter()
+            .find(|t| t.span.start >= span.start && !t.kind.is_trivia())
+            .map_or(span, |t| t.span),
+        _ => span,
+    };
+    let found = match found_kind {
         Some(TokenKind::Unknown) => {
             let ch = &text[span.start..span.end];
             return Diagnostic::new(
@@ -390,7 +419,7 @@ fn rich_to_diagnostic(text: &str, error: &Rich<'_, TokenKind, SimpleSpan>) -> Di
             )
             .with_fix("Remove the character", span, "");
         }
-        Some(kind) => describe_found(text, *kind, span),
+        Some(kind) => describe_found(text, kind, span),
         None => "the end of the file".to_string(),
     };
     let mut expected: Vec<String> = error

@@ -40,7 +40,9 @@ pub fn build_model(
     }
     for decl in &file.decls {
         if let Some(name) = decl_name(decl) {
-            v.declared.entry(name.text.as_str()).or_insert((name.span, decl.span()));
+            v.declared
+                .entry(name.text.as_str())
+                .or_insert((name.span, decl.span()));
         }
     }
     v.header(file);
@@ -160,7 +162,10 @@ impl<'a> Validator<'a> {
             return false;
         };
         if kind != NameKind::Module && chars::is_lower(first) {
-            let fixed: String = first.to_uppercase().chain(word.text[first.len_utf8()..].chars()).collect();
+            let fixed: String = first
+                .to_uppercase()
+                .chain(word.text[first.len_utf8()..].chars())
+                .collect();
             self.push(
                 Diagnostic::new(
                     Code::LowercaseName,
@@ -207,7 +212,10 @@ impl<'a> Validator<'a> {
     /// Upstream reads a field, an enum value and a declaration head on one line: a line
     /// break inside `span` is an error (it rejects them with assorted messages).
     fn check_one_line(&mut self, span: Span, what: &str) {
-        if let Some(i) = self.slice(span).find(|c: char| c == '\n' || chars::is_break(c)) {
+        if let Some(i) = self
+            .slice(span)
+            .find(|c: char| c == '\n' || chars::is_break(c))
+        {
             let at = span.start + i;
             self.push(Diagnostic::new(
                 Code::LineBreak,
@@ -230,7 +238,8 @@ impl<'a> Validator<'a> {
             format!("`{word}` must be followed by a space (U+0020); the upstream toolchain rejects anything else"),
         );
         if let Some(next) = next {
-            diagnostic = diagnostic.with_fix("Use one space", Span::new(keyword.end, next.start), " ");
+            diagnostic =
+                diagnostic.with_fix("Use one space", Span::new(keyword.end, next.start), " ");
         }
         self.push(diagnostic);
     }
@@ -239,16 +248,25 @@ impl<'a> Validator<'a> {
     fn check_gap(&mut self, before: Span, after: Span, message: &str) {
         if before.end == after.start {
             self.push(
-                Diagnostic::new(Code::Spacing, Span::new(before.start, after.end), message.to_string())
-                    .with_fix("Insert a space", Span::empty(after.start), " "),
+                Diagnostic::new(
+                    Code::Spacing,
+                    Span::new(before.start, after.end),
+                    message.to_string(),
+                )
+                .with_fix("Insert a space", Span::empty(after.start), " "),
             );
         }
     }
 
     fn missing(&mut self, at: usize, what: &str, insert: Option<&str>) {
-        let mut diagnostic = Diagnostic::new(Code::Missing, Span::empty(at), format!("missing {what}"));
+        let mut diagnostic =
+            Diagnostic::new(Code::Missing, Span::empty(at), format!("missing {what}"));
         if let Some(insert) = insert {
-            diagnostic = diagnostic.with_fix(format!("Insert `{}`", insert.trim()), Span::empty(at), insert);
+            diagnostic = diagnostic.with_fix(
+                format!("Insert `{}`", insert.trim()),
+                Span::empty(at),
+                insert,
+            );
         }
         self.push(diagnostic);
     }
@@ -288,7 +306,10 @@ impl<'a> Validator<'a> {
                 Diagnostic::new(
                     Code::TagSyntax,
                     tag.span,
-                    format!("the tag `@{}` needs parentheses, e.g. `@{}()`", tag.name.text, tag.name.text),
+                    format!(
+                        "the tag `@{}` needs parentheses, e.g. `@{}()`",
+                        tag.name.text, tag.name.text
+                    ),
                 )
                 .with_fix("Add `()`", Span::empty(tag.span.end), "()"),
             ),
@@ -400,7 +421,11 @@ impl<'a> Validator<'a> {
     // ---- header ---------------------------------------------------------------------
 
     fn header(&mut self, file: &SourceFile) {
-        let start = if self.text.starts_with('\u{FEFF}') { 3 } else { 0 };
+        let start = if self.text.starts_with('\u{FEFF}') {
+            3
+        } else {
+            0
+        };
         let Some(header) = &file.header else {
             let at = file.decls.first().map_or(start, |d| d.span().start);
             let first_decl = file.decls.iter().find(|d| !matches!(d, Decl::Error(_)));
@@ -410,7 +435,8 @@ impl<'a> Validator<'a> {
                 "a schema must start with the header `karmem <module name>;`",
             );
             if first_decl.is_some() {
-                diagnostic = diagnostic.with_fix("Insert a header", Span::empty(at), "karmem schema;\n\n");
+                diagnostic =
+                    diagnostic.with_fix("Insert a header", Span::empty(at), "karmem schema;\n\n");
             }
             self.push(diagnostic);
             return;
@@ -432,14 +458,20 @@ impl<'a> Validator<'a> {
         match &header.module {
             None => self.missing(header.keyword.end, "module name after `karmem`", None),
             Some(module) => {
-                if module.span.start != header.keyword.end + 1 || !self.text[header.keyword.end..].starts_with(' ') {
+                if module.span.start != header.keyword.end + 1
+                    || !self.text[header.keyword.end..].starts_with(' ')
+                {
                     self.push(
                         Diagnostic::new(
                             Code::Spacing,
                             Span::new(header.keyword.start, module.span.end),
                             "`karmem` must be followed by exactly one space and the module name",
                         )
-                        .with_fix("Use one space", Span::new(header.keyword.end, module.span.start), " "),
+                        .with_fix(
+                            "Use one space",
+                            Span::new(header.keyword.end, module.span.start),
+                            " ",
+                        ),
                     );
                 }
                 if self.check_name(module, NameKind::Module) {
@@ -468,7 +500,11 @@ impl<'a> Validator<'a> {
         if let Some(packed) = tags.iter().find(|t| t.name == "packed").cloned() {
             self.schema.packed = self.packed_value(&packed).unwrap_or(false);
         }
-        self.key = IdKey::new(tags.iter().find(|t| t.name == "key").map(|t| t.value.as_str()));
+        self.key = IdKey::new(
+            tags.iter()
+                .find(|t| t.name == "key")
+                .map(|t| t.value.as_str()),
+        );
         self.schema.tags = tags;
     }
 
@@ -482,7 +518,10 @@ impl<'a> Validator<'a> {
                 Diagnostic::new(
                     Code::DuplicateType,
                     name.span,
-                    format!("`{}` is already declared; type names must be unique", name.text),
+                    format!(
+                        "`{}` is already declared; type names must be unique",
+                        name.text
+                    ),
                 )
                 .with_related(first_span, "first declared here"),
             );
@@ -496,7 +535,10 @@ impl<'a> Validator<'a> {
     fn enum_decl(&mut self, e: &ast::EnumDecl) {
         self.check_keyword_space(e.keyword, e.name.as_ref().map(|n| n.span));
         if let Some(l_brace) = e.l_brace {
-            self.check_one_line(Span::new(e.keyword.start, l_brace.end), "the head of an enum (`enum Name base … {`)");
+            self.check_one_line(
+                Span::new(e.keyword.start, l_brace.end),
+                "the head of an enum (`enum Name base … {`)",
+            );
         }
         let Some(name) = &e.name else {
             self.missing(e.keyword.end, "enum name", None);
@@ -521,11 +563,14 @@ impl<'a> Validator<'a> {
             _ => self.missing(name.span.end, "enum base type (e.g. `uint8`)", None),
         }
         let tags: Vec<TagInfo> = e.tags.iter().map(|t| self.tag(t)).collect();
-        if e.values.is_empty() {
+        if e.values.is_empty() && e.skipped_items == 0 {
             self.push(Diagnostic::new(
                 Code::Empty,
                 name.span,
-                format!("enum `{}` has no values; it needs at least one, with the value 0", name.text),
+                format!(
+                    "enum `{}` has no values; it needs at least one, with the value 0",
+                    name.text
+                ),
             ));
         }
         if e.r_brace.is_none() {
@@ -544,7 +589,10 @@ impl<'a> Validator<'a> {
                     Diagnostic::new(
                         Code::DuplicateValue,
                         value.name.span,
-                        format!("enum `{}` already has a value named `{}`", name.text, value.name.text),
+                        format!(
+                            "enum `{}` already has a value named `{}`",
+                            name.text, value.name.text
+                        ),
                     )
                     .with_related(*first, "first declared here"),
                 );
@@ -600,11 +648,23 @@ impl<'a> Validator<'a> {
         self.check_one_line(value.span, "an enum value");
         if let Some(eq) = value.eq {
             // Q8: `A=1;` is rejected upstream; `A =1;` and `A = 1;` are fine.
-            self.check_gap(value.name.span, eq, "a space is needed between the value name and `=`");
+            self.check_gap(
+                value.name.span,
+                eq,
+                "a space is needed between the value name and `=`",
+            );
             if value.value.is_none() {
                 self.push(
-                    Diagnostic::new(Code::Missing, eq, format!("`=` without a value after `{}`", value.name.text))
-                        .with_fix("Remove the `=`", Span::new(value.name.span.end, eq.end), ""),
+                    Diagnostic::new(
+                        Code::Missing,
+                        eq,
+                        format!("`=` without a value after `{}`", value.name.text),
+                    )
+                    .with_fix(
+                        "Remove the `=`",
+                        Span::new(value.name.span.end, eq.end),
+                        "",
+                    ),
                 );
             }
         }
@@ -619,14 +679,21 @@ impl<'a> Validator<'a> {
         *sequential &= text == position_text;
         let number = base.and_then(|base| {
             let (bits, signed) = base.integer_bits()?;
-            let max = if signed { (1u64 << (bits - 1)) - 1 } else { u64::MAX >> (64 - bits) };
+            let max = if signed {
+                (1u64 << (bits - 1)) - 1
+            } else {
+                u64::MAX >> (64 - bits)
+            };
             let parsed = ids::parse_decimal(&text, max);
             if parsed.is_none() {
                 let span = value.value.as_ref().map_or(value.name.span, |w| w.span);
                 self.push(Diagnostic::new(
                     Code::EnumValueRange,
                     span,
-                    format!("{text} does not fit the base type {} (0 to {max})", base.name()),
+                    format!(
+                        "{text} does not fit the base type {} (0 to {max})",
+                        base.name()
+                    ),
                 ));
             }
             parsed
@@ -678,7 +745,10 @@ impl<'a> Validator<'a> {
     fn struct_decl(&mut self, s: &ast::StructDecl) {
         self.check_keyword_space(s.keyword, s.name.as_ref().map(|n| n.span));
         if let Some(l_brace) = s.l_brace {
-            self.check_one_line(Span::new(s.keyword.start, l_brace.end), "the head of a struct (`struct Name class … {`)");
+            self.check_one_line(
+                Span::new(s.keyword.start, l_brace.end),
+                "the head of a struct (`struct Name class … {`)",
+            );
         }
         let Some(name) = &s.name else {
             self.missing(s.keyword.end, "struct name", None);
@@ -693,7 +763,10 @@ impl<'a> Validator<'a> {
                 let mut diagnostic = Diagnostic::new(
                     Code::InvalidClass,
                     word.span,
-                    format!("`{}` is not a struct class; write `inline` or `table`", word.text),
+                    format!(
+                        "`{}` is not a struct class; write `inline` or `table`",
+                        word.text
+                    ),
                 );
                 if lower == "inline" || lower == "table" {
                     diagnostic = diagnostic.with_fix(format!("Use `{lower}`"), word.span, lower);
@@ -706,9 +779,16 @@ impl<'a> Validator<'a> {
                     Diagnostic::new(
                         Code::InvalidClass,
                         name.span,
-                        format!("struct `{}` has no class; write `inline` or `table` after its name", name.text),
+                        format!(
+                            "struct `{}` has no class; write `inline` or `table` after its name",
+                            name.text
+                        ),
                     )
-                    .with_fix("Make it a table", Span::empty(name.span.end), " table"),
+                    .with_fix(
+                        "Make it a table",
+                        Span::empty(name.span.end),
+                        " table",
+                    ),
                 );
                 None
             }
@@ -719,24 +799,29 @@ impl<'a> Validator<'a> {
             None => self.schema.packed,
         };
         let (id, id_explicit) = match tags.iter().find(|t| t.name == "id") {
-            Some(tag) => match ids::parse_id(&tag.value) {
-                Some(id) => (id, true),
-                None => {
-                    self.push(Diagnostic::new(
+            Some(tag) => {
+                match ids::parse_id(&tag.value) {
+                    Some(id) => (id, true),
+                    None => {
+                        self.push(Diagnostic::new(
                         Code::InvalidId,
                         tag.span,
                         format!("`@id` takes a decimal number from 0 to 18446744073709551615, not `{}`", tag.value),
                     ));
-                    (self.key.struct_id(&name.text), false)
+                        (self.key.struct_id(&name.text), false)
+                    }
                 }
-            },
+            }
             None => (self.key.struct_id(&name.text), false),
         };
-        if s.fields.is_empty() {
+        if s.fields.is_empty() && s.skipped_items == 0 {
             self.push(Diagnostic::new(
                 Code::Empty,
                 name.span,
-                format!("struct `{}` has no fields; it needs at least one", name.text),
+                format!(
+                    "struct `{}` has no fields; it needs at least one",
+                    name.text
+                ),
             ));
         }
         if s.r_brace.is_none() {
@@ -751,7 +836,10 @@ impl<'a> Validator<'a> {
                     Diagnostic::new(
                         Code::DuplicateField,
                         field.name.span,
-                        format!("struct `{}` already has a field named `{}`", name.text, field.name.text),
+                        format!(
+                            "struct `{}` already has a field named `{}`",
+                            name.text, field.name.text
+                        ),
                     )
                     .with_related(*first, "first declared here"),
                 );
@@ -761,7 +849,10 @@ impl<'a> Validator<'a> {
             fields.push(self.field(field, s, name, class));
         }
 
-        let size = class.and_then(|class| self.struct_layout(name, class, packed, &mut fields));
+        // A skipped field would shift every offset after it: no layout rather than a wrong one.
+        let size = class
+            .filter(|_| s.skipped_items == 0)
+            .and_then(|class| self.struct_layout(name, class, packed, &mut fields));
         if let (Some(size), Some(Class::Inline), false) = (&size, class, packed) {
             let class_end = s.class.as_ref().map_or(name.span.end, |c| c.span.end);
             self.push(
@@ -801,7 +892,13 @@ impl<'a> Validator<'a> {
 
     /// Computes the offsets and sizes of `fields`; `None` (and no field layouts) when any
     /// field's type is unknown or the struct does not fit in 32 bits.
-    fn struct_layout(&mut self, name: &Word, class: Class, packed: bool, fields: &mut [Field]) -> Option<StructSize> {
+    fn struct_layout(
+        &mut self,
+        name: &Word,
+        class: Class,
+        packed: bool,
+        fields: &mut [Field],
+    ) -> Option<StructSize> {
         let mut content = layout::content_start(class);
         let mut content_wide = u64::from(content);
         let mut layouts = Vec::with_capacity(fields.len());
@@ -841,7 +938,9 @@ impl<'a> Validator<'a> {
         field.format?;
         match field.target? {
             TypeTarget::Primitive(p) => Some(ElementSize::Scalar(p.size())),
-            TypeTarget::Enum(i) => self.schema.enums[i].base.map(|b| ElementSize::Scalar(b.size())),
+            TypeTarget::Enum(i) => self.schema.enums[i]
+                .base
+                .map(|b| ElementSize::Scalar(b.size())),
             TypeTarget::Struct(i) => {
                 let target = &self.schema.structs[i];
                 let size = target.size.as_ref()?;
@@ -856,7 +955,13 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn field(&mut self, f: &ast::Field, s: &ast::StructDecl, struct_name: &Word, class: Option<Class>) -> Field {
+    fn field(
+        &mut self,
+        f: &ast::Field,
+        s: &ast::StructDecl,
+        struct_name: &Word,
+        class: Option<Class>,
+    ) -> Field {
         self.check_name(&f.name, NameKind::Field);
         self.check_one_line(f.span, "a field");
         let tags: Vec<TagInfo> = f.tags.iter().map(|t| self.tag(t)).collect();
@@ -865,7 +970,11 @@ impl<'a> Validator<'a> {
         }
         let docs = self.docs_before(f.span.start);
         let Some(ty) = &f.ty else {
-            self.missing(f.name.span.end, &format!("type of field `{}`", f.name.text), None);
+            self.missing(
+                f.name.span.end,
+                &format!("type of field `{}`", f.name.text),
+                None,
+            );
             return Field {
                 name: f.name.text.clone(),
                 name_span: f.name.span,
@@ -883,7 +992,11 @@ impl<'a> Validator<'a> {
                 docs,
             };
         };
-        self.check_gap(f.name.span, ty.span, "a space is needed between the field name and its type");
+        self.check_gap(
+            f.name.span,
+            ty.span,
+            "a space is needed between the field name and its type",
+        );
         let base = ty.element_text();
         let base_span = ty.element_span();
         let mut valid = true;
@@ -906,7 +1019,11 @@ impl<'a> Validator<'a> {
                         (TypeModel::SliceLimited, 0, prefix)
                     }
                     (_, false) => {
-                        let model = if limited { TypeModel::SliceLimited } else { TypeModel::Array };
+                        let model = if limited {
+                            TypeModel::SliceLimited
+                        } else {
+                            TypeModel::Array
+                        };
                         match ids::parse_decimal(&digits, u64::from(u32::MAX)) {
                             Some(n) => (model, n as u32, prefix),
                             None => {
@@ -934,7 +1051,9 @@ impl<'a> Validator<'a> {
             let (is_enum_or_table, what) = match target {
                 TypeTarget::Primitive(_) => (false, ""),
                 TypeTarget::Enum(_) => (true, "enum"),
-                TypeTarget::Struct(i) => (self.schema.structs[i].class == Some(Class::Table), "table"),
+                TypeTarget::Struct(i) => {
+                    (self.schema.structs[i].class == Some(Class::Table), "table")
+                }
             };
             if is_enum_or_table && model != TypeModel::Single {
                 self.push(Diagnostic::new(
@@ -1026,7 +1145,13 @@ impl<'a> Validator<'a> {
     }
 
     /// Resolves a field's element: a primitive, else an earlier declaration.
-    fn resolve(&mut self, base: &str, span: Span, struct_name: &Word, s: &ast::StructDecl) -> Option<TypeTarget> {
+    fn resolve(
+        &mut self,
+        base: &str,
+        span: Span,
+        struct_name: &Word,
+        s: &ast::StructDecl,
+    ) -> Option<TypeTarget> {
         if let Some(p) = Primitive::from_name(base) {
             return Some(TypeTarget::Primitive(p));
         }
@@ -1053,14 +1178,21 @@ impl<'a> Validator<'a> {
                 )
                 .with_related(name_span, format!("`{base}` is declared here"));
                 let moved = self.move_above(decl_span, s.span);
-                self.push(diagnostic.with_fix_edits(format!("Move `{base}` above `{}`", struct_name.text), moved));
+                self.push(
+                    diagnostic.with_fix_edits(
+                        format!("Move `{base}` above `{}`", struct_name.text),
+                        moved,
+                    ),
+                );
                 return None;
             }
         }
         let mut diagnostic = Diagnostic::new(
             Code::UnknownType,
             span,
-            format!("unknown type `{base}`: not a primitive and not an enum or struct declared above"),
+            format!(
+                "unknown type `{base}`: not a primitive and not an enum or struct declared above"
+            ),
         );
         if let Some(suggestion) = self.closest_type(base) {
             diagnostic = diagnostic.with_fix(format!("Change to `{suggestion}`"), span, suggestion);
@@ -1123,7 +1255,10 @@ impl<'a> Validator<'a> {
             let diagnostic = Diagnostic::new(
                 Code::DuplicateId,
                 b.name_span,
-                format!("`{}` has the id {} like `{}`; generated code cannot tell their messages apart", b.name, b.id, a.name),
+                format!(
+                    "`{}` has the id {} like `{}`; generated code cannot tell their messages apart",
+                    b.name, b.id, a.name
+                ),
             )
             .with_related(a.name_span, "the other struct with this id");
             self.diags.push(diagnostic);
@@ -1140,7 +1275,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let current = row[j + 1];
-            row[j + 1] = (previous + usize::from(ca != *cb)).min(row[j] + 1).min(current + 1);
+            row[j + 1] = (previous + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(current + 1);
             previous = current;
         }
     }

@@ -1,6 +1,7 @@
 //! Peak memory and wall time of analysing the 2.2 MB benchmark schema (16 000 declarations).
 //!
-//! Run in release: `cargo run --release -p karmem-tests --example peak_memory [DECLS]`.
+//! Run in release: `cargo run --release -p karmem-tests --example peak_memory [DECLS] [--once]`
+//! (`--once` skips the per-phase timing breakdown, e.g. for running under a heap profiler).
 //! Peak memory is the process's `VmHWM` (peak resident set) from `/proc/self/status`, read
 //! before and after the analysis; the difference is what the analysis added on top of the
 //! generated text.
@@ -25,8 +26,11 @@ fn mib(kib: Option<u64>) -> String {
 }
 
 fn main() {
-    let decls: usize = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let once = args.iter().any(|a| a == "--once");
+    let decls: usize = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
         .map(|a| a.parse().expect("DECLS must be a number"))
         .unwrap_or(16_000);
     let text = large_schema(decls, 1);
@@ -39,9 +43,16 @@ fn main() {
 
     let errors = analysis.diagnostics.iter().filter(|d| d.is_error()).count();
     println!("declarations:     {decls}");
-    println!("text size:        {} bytes ({:.2} MB)", text.len(), text.len() as f64 / 1e6);
+    println!(
+        "text size:        {} bytes ({:.2} MB)",
+        text.len(),
+        text.len() as f64 / 1e6
+    );
     println!("tokens:           {}", analysis.tokens.len());
-    println!("diagnostics:      {} ({errors} errors)", analysis.diagnostics.len());
+    println!(
+        "diagnostics:      {} ({errors} errors)",
+        analysis.diagnostics.len()
+    );
     println!("analysis time:    {:.1} ms", elapsed.as_secs_f64() * 1e3);
     println!(
         "throughput:       {:.1} MB/s",
@@ -53,6 +64,9 @@ fn main() {
         println!("analysis delta:   {}", mib(Some(a - b)));
     }
     drop(analysis);
+    if once {
+        return;
+    }
 
     // Where the time goes: each phase on its own (median of 5 runs).
     let median = |f: &mut dyn FnMut()| {

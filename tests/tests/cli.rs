@@ -35,16 +35,30 @@ fn locate_binary() -> PathBuf {
         .and_then(Path::parent)
         .expect("test executable lives in <target>/<profile>/deps")
         .to_path_buf();
-    let target_dir = profile_dir.parent().expect("target directory").to_path_buf();
+    let target_dir = profile_dir
+        .parent()
+        .expect("target directory")
+        .to_path_buf();
     let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
         Some("debug") | None => "dev".to_string(),
         Some(name) => name.to_string(),
     };
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root");
     let built = Command::new(cargo)
         .current_dir(workspace)
-        .args(["build", "--quiet", "-p", "karmem-server", "--bin", "karmem", "--profile", &profile])
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "karmem-server",
+            "--bin",
+            "karmem",
+            "--profile",
+            &profile,
+        ])
         .arg("--target-dir")
         .arg(&target_dir)
         .status();
@@ -70,7 +84,10 @@ struct Run {
 impl Run {
     fn from(output: Output) -> Run {
         let run = Run {
-            code: output.status.code().expect("exited normally, not by a signal"),
+            code: output
+                .status
+                .code()
+                .expect("exited normally, not by a signal"),
             stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
             stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
         };
@@ -153,7 +170,8 @@ struct A inline {
 
 /// Line 3: non-ASCII characters (2-byte `ö`, `ß`, a 4-byte emoji = 2 UTF-16 units) before
 /// the unknown type `Unknown`, which starts at character 36 (UTF-16 unit 37, byte 41).
-const NON_ASCII_ERROR: &str = "karmem demo @packed();\n\nstruct Größe inline @note(`😀`) { X Unknown; }\n";
+const NON_ASCII_ERROR: &str =
+    "karmem demo @packed();\n\nstruct Größe inline @note(`😀`) { X Unknown; }\n";
 
 /// `char` outside a slice: a warning (KM1002), not an error.
 const WARNING_ONLY: &str = "karmem demo @packed();\n\nstruct A inline {\n    X char;\n}\n";
@@ -171,7 +189,11 @@ fn check_good_file_succeeds() {
     let run = karmem(dir.path(), &["check", "good.km"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.is_empty());
-    assert!(run.stderr.contains("0 errors, 0 warnings in 1 file"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("0 errors, 0 warnings in 1 file"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -183,7 +205,11 @@ fn check_bad_file_reports_code_and_line() {
     assert!(run.stderr.contains("error[KM0200]"), "{}", run.stderr);
     assert!(run.stderr.contains("bad.km:4:7"), "{}", run.stderr);
     assert!(run.stderr.contains("Missing"), "{}", run.stderr);
-    assert!(run.stderr.contains("1 error, 0 warnings in 1 file"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1 error, 0 warnings in 1 file"),
+        "{}",
+        run.stderr
+    );
     // No colour codes when stderr is not a terminal.
     assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
 }
@@ -191,7 +217,11 @@ fn check_bad_file_reports_code_and_line() {
 #[test]
 fn check_syntax_error_shows_the_fix_as_help() {
     let dir = temp_dir();
-    write(dir.path(), "semi.km", "karmem demo;\nstruct A inline { X uint8 }\n");
+    write(
+        dir.path(),
+        "semi.km",
+        "karmem demo;\nstruct A inline { X uint8 }\n",
+    );
     let run = karmem(dir.path(), &["check", "semi.km"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("error[KM0004]"), "{}", run.stderr);
@@ -208,7 +238,11 @@ fn check_several_files_summarises_them_all() {
     let run = karmem(dir.path(), &["check", "good.km", "bad.km", "warn.km"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("warning[KM1002]"), "{}", run.stderr);
-    assert!(run.stderr.contains("1 error, 1 warning in 3 files"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1 error, 1 warning in 3 files"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -222,10 +256,24 @@ fn check_json_format() {
         .iter()
         .find(|d| d["code"] == "KM0200")
         .unwrap_or_else(|| panic!("no KM0200 in {}", run.stdout));
-    let keys: Vec<&str> = error.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = error
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
-        ["file", "line", "column", "end_line", "end_column", "severity", "code", "message"]
+        [
+            "file",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "severity",
+            "code",
+            "message"
+        ]
     );
     assert_eq!(error["file"], "bad.km");
     assert_eq!(error["severity"], "error");
@@ -242,13 +290,20 @@ fn check_json_format() {
 #[test]
 fn check_json_first_line_first_column() {
     let dir = temp_dir();
-    write(dir.path(), "header.km", "\nkarmem demo;\nstruct A inline { X uint8; }\n");
+    write(
+        dir.path(),
+        "header.km",
+        "\nkarmem demo;\nstruct A inline { X uint8; }\n",
+    );
     let run = karmem(dir.path(), &["check", "--format", "json", "header.km"]);
     assert_eq!(run.code, 1);
     let lines = json_lines(&run.stdout);
     assert!(!lines.is_empty());
     for d in &lines {
-        assert!(d["line"].as_u64().unwrap() >= 1 && d["column"].as_u64().unwrap() >= 1, "{d}");
+        assert!(
+            d["line"].as_u64().unwrap() >= 1 && d["column"].as_u64().unwrap() >= 1,
+            "{d}"
+        );
     }
 }
 
@@ -257,7 +312,10 @@ fn check_github_format() {
     let dir = temp_dir();
     write(dir.path(), "bad.km", NON_ASCII_ERROR);
     write(dir.path(), "warn.km", WARNING_ONLY);
-    let run = karmem(dir.path(), &["check", "--format", "github", "bad.km", "warn.km"]);
+    let run = karmem(
+        dir.path(),
+        &["check", "--format", "github", "bad.km", "warn.km"],
+    );
     assert_eq!(run.code, 1);
     let error = run
         .stdout
@@ -265,12 +323,15 @@ fn check_github_format() {
         .find(|l| l.contains("title=KM0200"))
         .unwrap_or_else(|| panic!("{}", run.stdout));
     assert!(
-        error.starts_with("::error file=bad.km,line=3,col=36,endLine=3,endColumn=43,title=KM0200::"),
+        error
+            .starts_with("::error file=bad.km,line=3,col=36,endLine=3,endColumn=43,title=KM0200::"),
         "{error}"
     );
     assert!(error.contains("Unknown"));
     assert!(
-        run.stdout.lines().any(|l| l.starts_with("::warning file=warn.km,line=4,") && l.contains("title=KM1002::")),
+        run.stdout.lines().any(
+            |l| l.starts_with("::warning file=warn.km,line=4,") && l.contains("title=KM1002::")
+        ),
         "{}",
         run.stdout
     );
@@ -283,7 +344,11 @@ fn check_deny_warnings() {
     let run = karmem(dir.path(), &["check", "warn.km"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("warning[KM1002]"), "{}", run.stderr);
-    assert!(run.stderr.contains("0 errors, 1 warning in 1 file"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("0 errors, 1 warning in 1 file"),
+        "{}",
+        run.stderr
+    );
     let run = karmem(dir.path(), &["check", "--deny-warnings", "warn.km"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
 }
@@ -295,14 +360,37 @@ fn check_hints_only_on_request() {
     let run = karmem(dir.path(), &["check", "--format", "json", "hint.km"]);
     assert_eq!(run.code, 0);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
-    let run = karmem(dir.path(), &["check", "--format", "json", "--hints", "hint.km"]);
+    let run = karmem(
+        dir.path(),
+        &["check", "--format", "json", "--hints", "hint.km"],
+    );
     assert_eq!(run.code, 0);
     let lines = json_lines(&run.stdout);
-    assert!(lines.iter().any(|d| d["code"] == "KM2001" && d["severity"] == "hint"), "{}", run.stdout);
+    assert!(
+        lines
+            .iter()
+            .any(|d| d["code"] == "KM2001" && d["severity"] == "hint"),
+        "{}",
+        run.stdout
+    );
     // Hints never fail a check, even with --deny-warnings.
-    let run = karmem(dir.path(), &["check", "--hints", "--deny-warnings", "--format", "github", "hint.km"]);
+    let run = karmem(
+        dir.path(),
+        &[
+            "check",
+            "--hints",
+            "--deny-warnings",
+            "--format",
+            "github",
+            "hint.km",
+        ],
+    );
     assert_eq!(run.code, 0);
-    assert!(run.stdout.starts_with("::notice file=hint.km,"), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("::notice file=hint.km,"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -320,7 +408,11 @@ fn check_upstream_compatible_rejects_comments() {
 #[test]
 fn check_reads_stdin() {
     let dir = temp_dir();
-    let run = karmem_stdin(dir.path(), &["check", "--format", "json", "-"], UNKNOWN_TYPE.as_bytes());
+    let run = karmem_stdin(
+        dir.path(),
+        &["check", "--format", "json", "-"],
+        UNKNOWN_TYPE.as_bytes(),
+    );
     assert_eq!(run.code, 1);
     let lines = json_lines(&run.stdout);
     assert_eq!(lines[0]["file"], "<stdin>");
@@ -355,7 +447,18 @@ struct TestArrayOld inline @packed(false) {
 }
 ";
 
-fn field(name: &str, ty: &str, base: &str, model: &str, format: &str, length: u32, off: u32, min: u32, fld: u32, alloc: u32) -> Value {
+fn field(
+    name: &str,
+    ty: &str,
+    base: &str,
+    model: &str,
+    format: &str,
+    length: u32,
+    off: u32,
+    min: u32,
+    fld: u32,
+    alloc: u32,
+) -> Value {
     json!({
         "name": name, "type": ty, "base": base, "model": model, "format": format,
         "length": length, "offset": off,
@@ -420,12 +523,32 @@ fn layout_json_report() {
     let report: Value = serde_json::from_str(&run.stdout).expect("stdout is one JSON document");
     assert_eq!(report, packed_report());
     // Keys in the documented order.
-    let keys: Vec<&str> = report.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["name", "packed", "largest", "tags", "enums", "structs"]);
-    let struct_keys: Vec<&str> = report["structs"][0].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(struct_keys, ["name", "class", "id", "packed", "size", "tags", "fields"]);
+    let keys: Vec<&str> = report
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        ["name", "packed", "largest", "tags", "enums", "structs"]
+    );
+    let struct_keys: Vec<&str> = report["structs"][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        struct_keys,
+        ["name", "class", "id", "packed", "size", "tags", "fields"]
+    );
     // Pretty-printed.
-    assert!(run.stdout.starts_with("{\n  \"name\": \"demo\",\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("{\n  \"name\": \"demo\",\n"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -435,8 +558,14 @@ fn layout_tables() {
     let run = karmem(dir.path(), &["layout", "packed.km"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = &run.stdout;
-    assert!(out.contains("struct TestArrayOld inline, not packed, id 18154985737672642114"), "{out}");
-    assert!(out.contains("minimum 12, content 12, padding 4, total 16"), "{out}");
+    assert!(
+        out.contains("struct TestArrayOld inline, not packed, id 18154985737672642114"),
+        "{out}"
+    );
+    assert!(
+        out.contains("minimum 12, content 12, padding 4, total 16"),
+        "{out}"
+    );
     assert!(out.contains("enum Kind uint16"), "{out}");
     assert!(out.contains("Two  = 2"), "{out}");
     assert!(out.contains("(padding)"), "{out}");
@@ -446,7 +575,10 @@ fn layout_tables() {
 fn layout_of_a_schema_with_errors() {
     let dir = temp_dir();
     write(dir.path(), "bad.km", UNKNOWN_TYPE);
-    for args in [&["layout", "--json", "bad.km"][..], &["layout", "bad.km"][..]] {
+    for args in [
+        &["layout", "--json", "bad.km"][..],
+        &["layout", "bad.km"][..],
+    ] {
         let run = karmem(dir.path(), args);
         assert_eq!(run.code, 1);
         assert!(run.stdout.is_empty(), "{}", run.stdout);
@@ -457,7 +589,8 @@ fn layout_of_a_schema_with_errors() {
 // ---------------------------------------------------------------------------------------
 // fmt
 
-const UNFORMATTED: &str = "karmem demo @packed();\nstruct Point inline { X float32; LongName float32; }\n";
+const UNFORMATTED: &str =
+    "karmem demo @packed();\nstruct Point inline { X float32; LongName float32; }\n";
 
 fn mtime(path: &Path) -> std::time::SystemTime {
     std::fs::metadata(path).unwrap().modified().unwrap()
@@ -471,19 +604,31 @@ fn fmt_rewrites_in_place() {
     let expected = karmem_stdin(dir.path(), &["fmt"], UNFORMATTED.as_bytes());
     assert_eq!(expected.code, 0, "{}", expected.stderr);
     assert_ne!(expected.stdout, UNFORMATTED);
-    assert!(expected.stdout.contains("    LongName float32;"), "{}", expected.stdout);
+    assert!(
+        expected.stdout.contains("    LongName float32;"),
+        "{}",
+        expected.stdout
+    );
 
     let run = karmem(dir.path(), &["fmt", "p.km"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), expected.stdout);
     // No temporary file is left behind.
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names, ["p.km"]);
 
     // A formatted file is not written again.
     let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
-    std::fs::File::options().write(true).open(&path).unwrap().set_modified(old).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
     let run = karmem(dir.path(), &["fmt", "p.km"]);
     assert_eq!(run.code, 0);
     assert_eq!(mtime(&path), old);
@@ -565,7 +710,8 @@ fn missing_file() {
         let run = karmem(dir.path(), &[command, "schema.km"]);
         assert_eq!(run.code, 2, "{command}: {}", run.stderr);
         assert!(
-            run.stderr.contains("error: cannot read schema.km: No such file or directory"),
+            run.stderr
+                .contains("error: cannot read schema.km: No such file or directory"),
             "{command}: {}",
             run.stderr
         );
@@ -579,7 +725,11 @@ fn directory_input() {
     for command in ["check", "layout", "fmt"] {
         let run = karmem(dir.path(), &[command, "schemas"]);
         assert_eq!(run.code, 2, "{command}: {}", run.stderr);
-        assert!(run.stderr.contains("error: schemas is a directory"), "{command}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("error: schemas is a directory"),
+            "{command}: {}",
+            run.stderr
+        );
     }
 }
 
@@ -592,7 +742,8 @@ fn non_utf8_input() {
         let run = karmem(dir.path(), &[command, "foo.km"]);
         assert_eq!(run.code, 2, "{command}: {}", run.stderr);
         assert!(
-            run.stderr.contains("error: foo.km is not valid UTF-8 (invalid byte at line 3, column 9)"),
+            run.stderr
+                .contains("error: foo.km is not valid UTF-8 (invalid byte at line 3, column 9)"),
             "{command}: {}",
             run.stderr
         );
@@ -600,7 +751,12 @@ fn non_utf8_input() {
     assert_eq!(std::fs::read(&path).unwrap(), bytes);
     let run = karmem_stdin(dir.path(), &["fmt"], b"karmem d\xc3(;");
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("<stdin> is not valid UTF-8 (invalid byte at line 1, column 9)"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("<stdin> is not valid UTF-8 (invalid byte at line 1, column 9)"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -640,5 +796,8 @@ fn bad_command_line_exits_2() {
     assert_eq!(karmem(dir.path(), &[]).code, 2);
     assert_eq!(karmem(dir.path(), &["check"]).code, 2);
     assert_eq!(karmem(dir.path(), &["bogus"]).code, 2);
-    assert_eq!(karmem(dir.path(), &["check", "--format", "xml", "a.km"]).code, 2);
+    assert_eq!(
+        karmem(dir.path(), &["check", "--format", "xml", "a.km"]).code,
+        2
+    );
 }

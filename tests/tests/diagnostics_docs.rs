@@ -15,16 +15,33 @@ fn example_output(code: Code) -> Option<String> {
     };
     let analysis = analyze(code.example(), &options);
     let index = LineIndex::new(&analysis.text);
-    analysis.diagnostics.iter().find(|d| d.code == code).map(|d| {
-        let pos = index.line_col(d.span.start, Encoding::Utf32);
-        format!("`{}:{}` {} — {}", pos.line + 1, pos.col + 1, code, d.message)
-    })
+    analysis
+        .diagnostics
+        .iter()
+        .find(|d| d.code == code)
+        .map(|d| {
+            let pos = index.line_col(d.span.start, Encoding::Utf32);
+            format!(
+                "`{}:{}` {} — {}",
+                pos.line + 1,
+                pos.col + 1,
+                code,
+                d.message
+            )
+        })
 }
 
 #[test]
 fn every_example_produces_its_code() {
-    let missing: Vec<Code> = Code::ALL.iter().copied().filter(|c| example_output(*c).is_none()).collect();
-    assert!(missing.is_empty(), "examples that do not produce their code: {missing:?}");
+    let missing: Vec<Code> = Code::ALL
+        .iter()
+        .copied()
+        .filter(|c| example_output(*c).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "examples that do not produce their code: {missing:?}"
+    );
 }
 
 #[test]
@@ -32,7 +49,10 @@ fn codes_are_unique_and_well_formed() {
     let mut seen = std::collections::HashSet::new();
     for code in Code::ALL {
         let s = code.as_str();
-        assert!(s.len() == 6 && s.starts_with("KM") && s[2..].chars().all(|c| c.is_ascii_digit()), "{s}");
+        assert!(
+            s.len() == 6 && s.starts_with("KM") && s[2..].chars().all(|c| c.is_ascii_digit()),
+            "{s}"
+        );
         assert!(seen.insert(s), "duplicate code {s}");
         assert_eq!(s.parse::<Code>(), Ok(*code));
     }

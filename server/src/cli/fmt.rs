@@ -57,7 +57,11 @@ pub fn run(args: &FmtArgs) -> Status {
             }
             Some(path) if changed => {
                 if let Err(error) = write_atomically(path, formatted.as_bytes()) {
-                    report::print_error(format_args!("cannot write {}: {}", source.name, io_reason(&error)));
+                    report::print_error(format_args!(
+                        "cannot write {}: {}",
+                        source.name,
+                        io_reason(&error)
+                    ));
                     status = status.max(Status::Trouble);
                 }
             }
@@ -70,7 +74,11 @@ pub fn run(args: &FmtArgs) -> Status {
 /// Formats an error-free analysis in our style or upstream's.
 fn format(analysis: &Analysis, upstream: bool) -> Result<String, String> {
     use karmem_syntax::fmt::{format, Style};
-    let style = if upstream { Style::Upstream } else { Style::Ours };
+    let style = if upstream {
+        Style::Upstream
+    } else {
+        Style::Ours
+    };
     format(analysis, style).map_err(|e| e.to_string())
 }
 

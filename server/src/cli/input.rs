@@ -32,7 +32,11 @@ pub enum InputError {
     /// The path names a directory.
     Directory { name: String },
     /// The bytes are not UTF-8; 1-based line and column (in characters) of the first bad byte.
-    NotUtf8 { name: String, line: usize, column: usize },
+    NotUtf8 {
+        name: String,
+        line: usize,
+        column: usize,
+    },
 }
 
 impl fmt::Display for InputError {
@@ -59,10 +63,13 @@ pub fn is_stdin(arg: &OsStr) -> bool {
 pub fn load(arg: &OsStr, options: &AnalysisOptions) -> Result<Source, InputError> {
     let (name, path, bytes) = if is_stdin(arg) {
         let mut bytes = Vec::new();
-        io::stdin().lock().read_to_end(&mut bytes).map_err(|e| InputError::Read {
-            name: STDIN_NAME.to_string(),
-            reason: io_reason(&e),
-        })?;
+        io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| InputError::Read {
+                name: STDIN_NAME.to_string(),
+                reason: io_reason(&e),
+            })?;
         (STDIN_NAME.to_string(), None, bytes)
     } else {
         let path = Path::new(arg);
@@ -72,12 +79,18 @@ pub fn load(arg: &OsStr, options: &AnalysisOptions) -> Result<Source, InputError
     };
     let text = decode(&name, bytes)?;
     let analysis = analyze(&text, options);
-    Ok(Source { name, path, analysis })
+    Ok(Source {
+        name,
+        path,
+        analysis,
+    })
 }
 
 fn read_file(path: &Path, name: &str) -> Result<Vec<u8>, InputError> {
     if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-        return Err(InputError::Directory { name: name.to_string() });
+        return Err(InputError::Directory {
+            name: name.to_string(),
+        });
     }
     std::fs::read(path).map_err(|e| InputError::Read {
         name: name.to_string(),
@@ -124,7 +137,14 @@ mod tests {
         );
         // Columns count characters.
         let err = decode("x", "é天".bytes().chain([0x80]).collect()).unwrap_err();
-        assert_eq!(err, InputError::NotUtf8 { name: "x".into(), line: 1, column: 3 });
+        assert_eq!(
+            err,
+            InputError::NotUtf8 {
+                name: "x".into(),
+                line: 1,
+                column: 3
+            }
+        );
     }
 
     #[test]

@@ -43,11 +43,19 @@ pub fn render(schema: &Schema) -> String {
         out,
         "schema {}: {}, largest struct {} bytes",
         schema.module,
-        if schema.packed { "packed" } else { "not packed" },
+        if schema.packed {
+            "packed"
+        } else {
+            "not packed"
+        },
         schema.largest
     );
     if !schema.tags.is_empty() {
-        let tags: Vec<String> = schema.tags.iter().map(|t| format!("@{}({})", t.name, t.value)).collect();
+        let tags: Vec<String> = schema
+            .tags
+            .iter()
+            .map(|t| format!("@{}({})", t.name, t.value))
+            .collect();
         let _ = writeln!(out, "tags: {}", tags.join(" "));
     }
     for decl in declarations(schema) {
@@ -87,7 +95,12 @@ fn render_enum(out: &mut String, e: &Enum) {
         e.base_text,
         if e.sequential { " (sequential)" } else { "" }
     );
-    let width = e.values.iter().map(|v| v.name.chars().count()).max().unwrap_or(0);
+    let width = e
+        .values
+        .iter()
+        .map(|v| v.name.chars().count())
+        .max()
+        .unwrap_or(0);
     for v in &e.values {
         let _ = writeln!(out, "    {:<width$} = {}", v.name, v.value);
     }
@@ -122,7 +135,13 @@ fn render_struct(out: &mut String, s: &Struct) {
         "type".into(),
     ]];
     if s.class == Some(Class::Table) {
-        rows.push(["0".into(), "4".into(), String::new(), "(size header)".into(), String::new()]);
+        rows.push([
+            "0".into(),
+            "4".into(),
+            String::new(),
+            "(size header)".into(),
+            String::new(),
+        ]);
     }
     for f in &s.fields {
         match f.layout {
@@ -133,7 +152,13 @@ fn render_struct(out: &mut String, s: &Struct) {
                 f.name.clone(),
                 f.type_text.clone(),
             ]),
-            None => rows.push(["?".into(), "?".into(), "?".into(), f.name.clone(), f.type_text.clone()]),
+            None => rows.push([
+                "?".into(),
+                "?".into(),
+                "?".into(),
+                f.name.clone(),
+                f.type_text.clone(),
+            ]),
         }
     }
     if size.padding > 0 {

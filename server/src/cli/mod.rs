@@ -159,10 +159,22 @@ mod tests {
 
     #[test]
     fn parses_every_command() {
-        let cli = Cli::try_parse_from(["karmem", "check", "--format", "json", "--hints", "a.km", "b.km"]).unwrap();
+        let cli = Cli::try_parse_from([
+            "karmem", "check", "--format", "json", "--hints", "a.km", "b.km",
+        ])
+        .unwrap();
         assert!(matches!(cli.command, Command::Check(ref a) if a.files.len() == 2 && a.hints));
-        let cli = Cli::try_parse_from(["karmem", "layout", "--json", "--upstream-compatible", "a.km"]).unwrap();
-        assert!(matches!(cli.command, Command::Layout(ref a) if a.json && a.analysis.upstream_compatible));
+        let cli = Cli::try_parse_from([
+            "karmem",
+            "layout",
+            "--json",
+            "--upstream-compatible",
+            "a.km",
+        ])
+        .unwrap();
+        assert!(
+            matches!(cli.command, Command::Layout(ref a) if a.json && a.analysis.upstream_compatible)
+        );
         let cli = Cli::try_parse_from(["karmem", "fmt"]).unwrap();
         assert!(matches!(cli.command, Command::Fmt(ref a) if a.files.is_empty()));
         assert!(Cli::try_parse_from(["karmem", "check"]).is_err());

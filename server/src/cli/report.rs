@@ -87,7 +87,9 @@ fn to_report(text: &str, diagnostic: &Diagnostic) -> Report<()> {
     };
     let mut labels = vec![Label::primary((), byte_range(text, diagnostic.span))];
     for related in &diagnostic.related {
-        labels.push(Label::secondary((), byte_range(text, related.span)).with_message(&related.message));
+        labels.push(
+            Label::secondary((), byte_range(text, related.span)).with_message(&related.message),
+        );
     }
     let notes = diagnostic
         .fix
@@ -187,7 +189,9 @@ pub fn github_line(file: &str, index: &LineIndex, diagnostic: &Diagnostic) -> St
 
 /// Escapes a workflow command's message (`%`, CR, LF).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property value (the message escapes plus `:` and `,`).
@@ -267,7 +271,8 @@ mod tests {
     #[test]
     fn out_of_range_spans_do_not_panic() {
         let mut out = NoColor::new(Vec::new());
-        let d = Diagnostic::new(Code::Missing, Span::new(15, 500), "x").with_related(Span::new(999, 1000), "y");
+        let d = Diagnostic::new(Code::Missing, Span::new(15, 500), "x")
+            .with_related(Span::new(999, 1000), "y");
         render_human(&mut out, "a.km", TEXT, &[&d]);
         assert!(!out.into_inner().is_empty());
     }
@@ -303,6 +308,9 @@ mod tests {
             hints: 0,
         };
         assert_eq!(counts.summary(3, false), "2 errors, 1 warning in 3 files");
-        assert_eq!(Counts::default().summary(1, true), "0 errors, 0 warnings, 0 hints in 1 file");
+        assert_eq!(
+            Counts::default().summary(1, true),
+            "0 errors, 0 warnings, 0 hints in 1 file"
+        );
     }
 }
