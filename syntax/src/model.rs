@@ -220,7 +220,7 @@ impl StructSize {
         std::iter::repeat_n(8, (total / 8) as usize).chain(
             [4, 2, 1]
                 .into_iter()
-                .filter(move |unit| total % 8 & unit != 0),
+                .filter(move |unit| (total % 8) & unit != 0),
         )
     }
 }
