@@ -60,3 +60,4 @@ pub mod fmt;
 pub mod ids;
 pub mod layout;
 pub mod validate;
+pub mod ide;
