@@ -434,7 +434,7 @@ fn rich_to_diagnostic(
     expected.sort();
     expected.dedup();
     let message = match expected.len() {
-        0 => format!("unexpected {found}"),
+        0 => format!("did not expect {found} here"),
         1 => format!("expected {}, found {found}", expected[0]),
         _ => {
             let last = expected.pop().unwrap_or_default();

@@ -1194,7 +1194,9 @@ impl<'a> Validator<'a> {
                 "unknown type `{base}`: not a primitive and not an enum or struct declared above"
             ),
         );
-        if let Some(suggestion) = self.closest_type(base) {
+        if base == "string" && !self.text[..span.start].ends_with(']') {
+            diagnostic = diagnostic.with_fix("Use `[]char` (Karmem's string)", span, "[]char");
+        } else if let Some(suggestion) = self.closest_type(base) {
             diagnostic = diagnostic.with_fix(format!("Change to `{suggestion}`"), span, suggestion);
         }
         self.push(diagnostic);
