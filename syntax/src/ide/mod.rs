@@ -1,29 +1,46 @@
-//! Editor features over an [`Analysis`]: hover, navigation, rename, completion, symbols,
-//! semantic tokens, folding, selection, inlay hints and code actions.
+//! Editor features over an [`Analysis`](crate::Analysis): hover, navigation, rename,
+//! completion, symbols, semantic tokens, folding, selection, inlay hints and code actions.
 //!
 //! Everything here works on byte offsets and [`Span`]s and returns plain data; the language
 //! server converts positions and shapes the LSP messages. No feature here re-analyses:
 //! they all read the tokens, tree and model `analyze` produced, so each works while the
 //! file has errors elsewhere.
+//!
+//! No function panics on any offset: one past the end or inside a multi-byte character
+//! gives an empty answer. Numbers (offsets, sizes, ids) come only from the model; where the
+//! model has none (a struct with errors), none are shown.
+//!
+//! One private module per feature: `hover`; `navigation` (definition, references,
+//! highlights, rename); `completion`; `symbols` (outline, folding, selection, `struct_at`);
+//! `tokens` (semantic tokens); `hints` (inlay hints, code actions). `locate` finds what is
+//! under the cursor for all of them, `tags` knows the tags of language.md §4.
 
 use crate::diagnostics::TextEdit;
-use crate::{Analysis, Span};
+use crate::Span;
+
+mod completion;
+mod hints;
+mod hover;
+mod locate;
+mod navigation;
+mod symbols;
+mod tags;
+#[cfg(test)]
+mod tests;
+mod tokens;
+
+pub use completion::{completion_span, completions};
+pub use hints::{code_actions, inlay_hints};
+pub use hover::hover;
+pub use navigation::{definition, highlights, prepare_rename, references, rename};
+pub use symbols::{document_symbols, folding_ranges, selection_ranges, struct_at};
+pub use tokens::semantic_tokens;
 
 /// Hover text (Markdown) and the span it describes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoverResult {
     pub markdown: String,
     pub span: Span,
-}
-
-/// Describes what is at `offset`: a struct (class, id, packed, sizes, a field-by-field
-/// layout table), a field (offset, sizes, what sits in its slot on the wire, resolved
-/// type), an enum or value, a type reference (the target's summary), a tag (what it does).
-/// Numbers are the model's (equal to `karmem layout --json`); none are shown when the
-/// layout is unknown.
-pub fn hover(analysis: &Analysis, offset: usize) -> Option<HoverResult> {
-    let _ = (analysis, offset);
-    None
 }
 
 /// Where a declaration is: its name and its whole text.
@@ -33,18 +50,6 @@ pub struct NavTarget {
     pub full_span: Span,
 }
 
-/// The declaration of the name at `offset` (a type reference, or a declaration's name).
-pub fn definition(analysis: &Analysis, offset: usize) -> Option<NavTarget> {
-    let _ = (analysis, offset);
-    None
-}
-
-/// Every reference to the declaration named at `offset`, optionally with its name.
-pub fn references(analysis: &Analysis, offset: usize, include_declaration: bool) -> Vec<Span> {
-    let _ = (analysis, offset, include_declaration);
-    Vec::new()
-}
-
 /// How a highlighted occurrence uses the name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HighlightKind {
@@ -52,25 +57,6 @@ pub enum HighlightKind {
     Write,
     /// A use.
     Read,
-}
-
-/// The occurrences of the name at `offset` in this file.
-pub fn highlights(analysis: &Analysis, offset: usize) -> Vec<(Span, HighlightKind)> {
-    let _ = (analysis, offset);
-    Vec::new()
-}
-
-/// The span a rename at `offset` would replace, or why it cannot be renamed.
-pub fn prepare_rename(analysis: &Analysis, offset: usize) -> Result<Span, String> {
-    let _ = (analysis, offset);
-    Err("nothing to rename here".to_string())
-}
-
-/// The edits renaming the declaration at `offset` (and every reference) to `new_name`,
-/// or why not (invalid name, lower-case first letter, a collision).
-pub fn rename(analysis: &Analysis, offset: usize, new_name: &str) -> Result<Vec<TextEdit>, String> {
-    let _ = (analysis, offset, new_name);
-    Err("nothing to rename here".to_string())
 }
 
 /// What a symbol is.
@@ -93,12 +79,6 @@ pub struct Symbol {
     pub span: Span,
     pub name_span: Span,
     pub children: Vec<Symbol>,
-}
-
-/// The outline of the file: the module, then enums and structs in source order.
-pub fn document_symbols(analysis: &Analysis) -> Vec<Symbol> {
-    let _ = analysis;
-    Vec::new()
 }
 
 /// Whether a workspace-symbol `query` matches `name` (case-insensitive subsequence).
@@ -133,14 +113,6 @@ pub struct CompletionItem {
     pub is_snippet: bool,
 }
 
-/// Proposals at `offset`: keywords where a declaration may start, primitive types and the
-/// declared types valid there (declared earlier; no enums or tables inside arrays and
-/// slices), known tags after `@` (with snippets).
-pub fn completions(analysis: &Analysis, offset: usize) -> Vec<CompletionItem> {
-    let _ = (analysis, offset);
-    Vec::new()
-}
-
 /// The semantic class of a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SemanticKind {
@@ -172,30 +144,11 @@ pub struct SemanticToken {
     pub modifiers: u32,
 }
 
-/// Every classified token, sorted, non-overlapping, each on one line.
-pub fn semantic_tokens(analysis: &Analysis) -> Vec<SemanticToken> {
-    let _ = analysis;
-    Vec::new()
-}
-
 /// A foldable region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FoldingRange {
     pub span: Span,
     pub is_comment: bool,
-}
-
-/// Declaration blocks and runs of comment lines.
-pub fn folding_ranges(analysis: &Analysis) -> Vec<FoldingRange> {
-    let _ = analysis;
-    Vec::new()
-}
-
-/// The nested spans around `offset`, innermost first (name → field → block → declaration
-/// → file).
-pub fn selection_ranges(analysis: &Analysis, offset: usize) -> Vec<Span> {
-    let _ = (analysis, offset);
-    Vec::new()
 }
 
 /// Which inlay hints to show.
@@ -237,12 +190,6 @@ pub struct InlayHint {
     pub tooltip: Option<String>,
 }
 
-/// Hints inside `range`.
-pub fn inlay_hints(analysis: &Analysis, range: Span, config: &InlayHintConfig) -> Vec<InlayHint> {
-    let _ = (analysis, range, config);
-    Vec::new()
-}
-
 /// A quick fix: the analyzer's suggested edit for a diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeAction {
@@ -252,16 +199,4 @@ pub struct CodeAction {
     pub edits: Vec<TextEdit>,
     /// The fix for an error that has exactly one obvious fix.
     pub is_preferred: bool,
-}
-
-/// The fixes of the diagnostics that overlap `range`.
-pub fn code_actions(analysis: &Analysis, range: Span) -> Vec<CodeAction> {
-    let _ = (analysis, range);
-    Vec::new()
-}
-
-/// The struct whose declaration contains `offset`, as an index into `schema.structs`.
-pub fn struct_at(analysis: &Analysis, offset: usize) -> Option<usize> {
-    let _ = (analysis, offset);
-    None
 }
