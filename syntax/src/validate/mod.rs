@@ -217,14 +217,15 @@ impl<'a> Validator<'a> {
     /// Upstream reads a field, an enum value and a declaration head on one line: a line
     /// break inside `span` is an error (it rejects them with assorted messages).
     fn check_one_line(&mut self, span: Span, what: &str) {
-        if let Some(i) = self
+        if let Some((i, c)) = self
             .slice(span)
-            .find(|c: char| c == '\n' || chars::is_break(c))
+            .char_indices()
+            .find(|&(_, c)| c == '\n' || chars::is_break(c))
         {
             let at = span.start + i;
             self.push(Diagnostic::new(
                 Code::LineBreak,
-                Span::new(at, at + 1),
+                Span::new(at, at + c.len_utf8()),
                 format!("{what} must be written on one line"),
             ));
         }
