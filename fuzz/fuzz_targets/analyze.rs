@@ -48,17 +48,28 @@ fn check_analysis(text: &str, analysis: &Analysis) {
 fn check_line_index(text: &str, analysis: &Analysis) {
     let index = LineIndex::new(text);
     let mut offsets = vec![0, text.len() / 3, text.len() / 2, text.len()];
-    offsets.extend(analysis.diagnostics.iter().take(4).flat_map(|d| [d.span.start, d.span.end]));
+    offsets.extend(
+        analysis
+            .diagnostics
+            .iter()
+            .take(4)
+            .flat_map(|d| [d.span.start, d.span.end]),
+    );
     offsets.push(text.len() + 5); // clamped
     for offset in offsets {
         for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
             let pos = index.line_col(offset, encoding);
-            let back = index.offset(pos, encoding).expect("line_col gives an existing line");
+            let back = index
+                .offset(pos, encoding)
+                .expect("line_col gives an existing line");
             let mut expected = offset.min(text.len());
             while !text.is_char_boundary(expected) {
                 expected -= 1;
             }
-            assert_eq!(back, expected, "offset {offset} → {pos:?} → {back} ({encoding:?})");
+            assert_eq!(
+                back, expected,
+                "offset {offset} → {pos:?} → {back} ({encoding:?})"
+            );
         }
     }
     let _ = index.range(Span::new(0, text.len()), Encoding::Utf16);
@@ -71,7 +82,12 @@ fuzz_target!(|data: &[u8]| {
     check_analysis(text, &analysis);
     check_line_index(text, &analysis);
     if text.contains("//") {
-        let strict = analyze(text, &AnalysisOptions { upstream_compatible: true });
+        let strict = analyze(
+            text,
+            &AnalysisOptions {
+                upstream_compatible: true,
+            },
+        );
         check_analysis(text, &strict);
     }
     if analysis.has_errors() {
@@ -82,10 +98,20 @@ fuzz_target!(|data: &[u8]| {
         format(&analysis, Style::Upstream).expect("a schema without errors formats (Upstream)");
     let again = analyze(&ours, &AnalysisOptions::default());
     let errors: Vec<_> = again.diagnostics.iter().filter(|d| d.is_error()).collect();
-    assert!(errors.is_empty(), "Ours output has errors: {errors:?}\n--- output ---\n{ours}");
+    assert!(
+        errors.is_empty(),
+        "Ours output has errors: {errors:?}\n--- output ---\n{ours}"
+    );
     let twice = format(&again, Style::Ours).expect("formatted output formats");
     assert_eq!(twice, ours, "Ours formatting is not idempotent");
     let up_again = analyze(&upstream, &AnalysisOptions::default());
-    let errors: Vec<_> = up_again.diagnostics.iter().filter(|d| d.is_error()).collect();
-    assert!(errors.is_empty(), "Upstream output has errors: {errors:?}\n--- output ---\n{upstream}");
+    let errors: Vec<_> = up_again
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "Upstream output has errors: {errors:?}\n--- output ---\n{upstream}"
+    );
 });

@@ -62,8 +62,9 @@ impl Rng {
         self.below(100) < percent
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
+    /// A random element of `items` (not empty).
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
     }
 }
 
@@ -172,7 +173,7 @@ impl Generator {
             Flavor::Large => ("\n", "    "),
             Flavor::Small => (
                 if rng.chance(20) { "\r\n" } else { "\n" },
-                *rng.pick(&["    ", "\t", "  "]),
+                rng.pick(&["    ", "\t", "  "]),
             ),
         };
         Generator {
@@ -207,11 +208,11 @@ impl Generator {
         for _ in 0..decls {
             self.out.push_str(self.nl);
             if self.rng.chance(3) {
-                let comment = *self.rng.pick(COMMENTS);
+                let comment = self.rng.pick(COMMENTS);
                 self.line(comment);
             }
             if self.rng.chance(10) {
-                let doc = *self.rng.pick(DOCS);
+                let doc = self.rng.pick(DOCS);
                 self.line(doc);
             }
             // Enums need nothing earlier; structs are the bulk.
@@ -235,11 +236,11 @@ impl Generator {
         let mut name = String::new();
         let roll = self.rng.below(100);
         if self.flavor == Flavor::Small && roll < 15 {
-            name.push_str(*self.rng.pick(UNICODE_WORDS));
+            name.push_str(self.rng.pick(UNICODE_WORDS));
         } else if roll < 45 {
-            name.push_str(*self.rng.pick(TYPE_WORDS));
+            name.push_str(self.rng.pick(TYPE_WORDS));
         } else if !is_enum && roll < 50 {
-            name.push_str(*self.rng.pick(STRUCT_WORDS));
+            name.push_str(self.rng.pick(STRUCT_WORDS));
         } else {
             // Never a bare code: the enum value words (`Ok`, `Red`) could equal one, and
             // upstream rejects an enum whose last value is named like an earlier type.
@@ -259,7 +260,7 @@ impl Generator {
     }
 
     fn unique_word(&mut self, words: &[&str], used: &mut Vec<String>, index: usize) -> String {
-        let mut name = (*self.rng.pick(words)).to_string();
+        let mut name = self.rng.pick(words).to_string();
         if used.contains(&name) {
             // Words have no digits, so `word + index` is new.
             let _ = write!(name, "{index}");
@@ -270,7 +271,7 @@ impl Generator {
 
     fn enum_decl(&mut self) {
         let name = self.type_name(true);
-        let &(base, size) = self.rng.pick(ENUM_BASES);
+        let (base, size) = self.rng.pick(ENUM_BASES);
         let count = self.rng.range(2, 6) as usize;
         let sequential = self.rng.chance(50);
         let compact = self.flavor == Flavor::Small && self.rng.chance(25);
@@ -347,7 +348,7 @@ impl Generator {
             } else {
                 self.out.push_str(self.nl);
                 if self.rng.chance(3) {
-                    let doc = *self.rng.pick(DOCS);
+                    let doc = self.rng.pick(DOCS);
                     self.out.push_str(self.indent);
                     self.out.push_str(doc);
                     self.out.push_str(self.nl);
@@ -359,7 +360,7 @@ impl Generator {
             size += field_size;
             let _ = write!(self.out, "{field} {ty}");
             if self.rng.chance(4) {
-                let tag = *self.rng.pick(FIELD_TAGS);
+                let tag = self.rng.pick(FIELD_TAGS);
                 self.out.push(' ');
                 self.out.push_str(tag);
             }
@@ -402,7 +403,7 @@ impl Generator {
         match roll {
             0..=39 => {}
             40..=51 => {
-                let &(prim, size) = self.rng.pick(PRIMITIVES);
+                let (prim, size) = self.rng.pick(PRIMITIVES);
                 let n = self.rng.range(2, 16);
                 return (format!("[{n}]{prim}"), size * n);
             }
@@ -451,7 +452,7 @@ impl Generator {
             }
             _ => {}
         }
-        let &(prim, size) = self.rng.pick(PRIMITIVES);
+        let (prim, size) = self.rng.pick(PRIMITIVES);
         (prim.to_string(), size)
     }
 }

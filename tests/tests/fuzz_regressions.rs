@@ -38,7 +38,10 @@ fn check(data: &[u8]) {
     }
     if !analysis.has_errors() {
         let ours = format(&analysis, Style::Ours).expect("formats");
-        assert!(!analyze(&ours, &AnalysisOptions::default()).has_errors(), "{ours}");
+        assert!(
+            !analyze(&ours, &AnalysisOptions::default()).has_errors(),
+            "{ours}"
+        );
     }
 }
 
