@@ -153,7 +153,7 @@ pub struct Token {
 /// Splits `text` into tokens. Never fails: characters no rule accepts become
 /// [`TokenKind::Unknown`] tokens (one per character), and the result covers the whole text.
 pub fn lex(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::with_capacity(text.len() / 3 + 1);
+    let mut tokens = Vec::with_capacity(text.len() / 2 + 16);
     let mut start = 0;
     if text.starts_with('\u{FEFF}') {
         tokens.push(Token {

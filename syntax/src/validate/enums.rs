@@ -192,6 +192,9 @@ impl Validator<'_> {
     pub(super) fn last_value_clash(&mut self, e: &ast::EnumDecl, name: &Word) {
         let Some(last) = e.values.last() else { return };
         let last_name = last.name.text.as_str();
+        if !self.names.contains_key(last_name) {
+            return; // no earlier type has this name (the common case: no scan)
+        }
         let clash = self
             .schema
             .enums

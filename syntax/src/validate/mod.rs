@@ -40,6 +40,11 @@ pub fn build_model(
         names: HashMap::new(),
         declared: HashMap::new(),
         key: IdKey::default(),
+        doc_comments: tokens
+            .iter()
+            .filter(|t| t.kind == TokenKind::DocComment)
+            .map(|t| t.span)
+            .collect(),
     };
     if options.upstream_compatible {
         v.reject_comments();
@@ -103,6 +108,8 @@ struct Validator<'a> {
     /// Every declaration in the file by name: (name span, declaration span) of the first.
     declared: HashMap<&'a str, (Span, Span)>,
     key: IdKey,
+    /// The spans of every `///` comment, in order.
+    doc_comments: Vec<Span>,
 }
 impl<'a> Validator<'a> {
     fn push(&mut self, diagnostic: Diagnostic) {
@@ -129,27 +136,25 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// The `///` lines directly above the token that starts at `start`.
+    /// The `///` lines directly above the item that starts at `start`: consecutive doc
+    /// comment lines, the last one on the line just before the item (or on its line).
     fn docs_before(&self, start: usize) -> Option<String> {
-        let index = self.tokens.partition_point(|t| t.span.start < start);
+        let mut index = self.doc_comments.partition_point(|span| span.end <= start);
         let mut lines = Vec::new();
-        let mut newlines = 0;
-        for token in self.tokens[..index].iter().rev() {
-            match token.kind {
-                TokenKind::Blank => {}
-                TokenKind::Newline => {
-                    newlines += 1;
-                    if newlines > 1 {
-                        break;
-                    }
-                }
-                TokenKind::DocComment if newlines == 1 || lines.is_empty() && newlines <= 1 => {
-                    let raw = &self.slice(token.span)[3..];
-                    lines.push(raw.strip_prefix(' ').unwrap_or(raw).trim_end());
-                    newlines = 0;
-                }
-                _ => break,
+        let mut next_start = start;
+        while index > 0 {
+            let span = self.doc_comments[index - 1];
+            let gap = &self.text[span.end..next_start];
+            let breaks = gap.matches('\n').count();
+            let line_start = self.text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+            let own_line = self.text[line_start..span.start].chars().all(char::is_whitespace);
+            if !own_line || breaks != 1 || !gap.chars().all(char::is_whitespace) {
+                break;
             }
+            let raw = &self.slice(span)[3..];
+            lines.push(raw.strip_prefix(' ').unwrap_or(raw).trim_end());
+            next_start = span.start;
+            index -= 1;
         }
         if lines.is_empty() {
             return None;
@@ -473,5 +478,20 @@ impl<'a> Validator<'a> {
             .with_related(a.name_span, "the other struct with this id");
             self.diags.push(diagnostic);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{analyze, AnalysisOptions};
+
+    #[test]
+    fn doc_comments_attach_to_the_next_item_only() {
+        let text = "karmem a;\n/// Point in space.\n///   second line\r\nstruct P inline {\n    /// X axis.\n    X uint8; /// not a doc of Y\n    Y uint8;\n\n    /// separated by a blank line\n\n    Z uint8;\n}\n";
+        let analysis = analyze(text, &AnalysisOptions::default());
+        let p = &analysis.schema.structs[0];
+        assert_eq!(p.docs.as_deref(), Some("Point in space.\n  second line"));
+        let docs: Vec<Option<&str>> = p.fields.iter().map(|f| f.docs.as_deref()).collect();
+        assert_eq!(docs, [Some("X axis."), None, None]);
     }
 }
