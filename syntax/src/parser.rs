@@ -16,6 +16,7 @@
 //! Nothing here recurses, so deep or long input cannot overflow the stack, and every
 //! repetition consumes at least one token per round, so the parser is linear.
 
+use chumsky::error::{EmptyErr, LabelError};
 use chumsky::input::{Input as _, ValueInput};
 use chumsky::prelude::*;
 
@@ -24,7 +25,8 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::lexer::{Token, TokenKind};
 use crate::Span;
 
-type Extra<'t> = extra::Err<Rich<'t, TokenKind, SimpleSpan>>;
+/// The error type of the detailed parse: enough to write "expected `;`, found `=`".
+type RichError<'t> = Rich<'t, TokenKind, SimpleSpan>;
 
 /// What the parser produced: the tree and the syntax errors.
 #[derive(Debug, Clone)]
@@ -66,7 +68,18 @@ pub fn parse(text: &str, tokens: &[Token]) -> ParseResult {
         text,
         line_starts: &line_starts,
     };
-    let (file, errors) = file_parser(ctx).parse(stream).into_output_errors();
+    // Fast path: a parse that records no error details (most analyses are of valid files,
+    // and building detailed errors for every alternative tried is most of chumsky's cost).
+    // Only when it fails is the file parsed again with detailed errors; both passes run
+    // the same grammar and recovery, so the tree is the same.
+    let (file, quick_errors) = file_parser::<_, EmptyErr>(ctx).parse(stream).into_output_errors();
+    if quick_errors.is_empty() {
+        return ParseResult {
+            file: file.unwrap_or_default(),
+            diagnostics,
+        };
+    }
+    let (file, errors) = file_parser::<_, RichError>(ctx).parse(stream).into_output_errors();
     for error in errors {
         diagnostics.push(rich_to_diagnostic(text, tokens, &error));
     }
@@ -97,13 +110,23 @@ impl<'s> Ctx<'s> {
     }
 }
 
+/// The error of a token a rule does not take (from `try_map`).
+fn reject<'t, I, Er>(span: SimpleSpan) -> Er
+where
+    I: ValueInput<'t, Token = TokenKind, Span = SimpleSpan>,
+    Er: LabelError<'t, I, &'static str>,
+{
+    Er::expected_found(std::iter::empty::<&'static str>(), None, span)
+}
+
 fn span_of(span: SimpleSpan) -> Span {
     Span::new(span.start, span.end)
 }
 
-fn file_parser<'t, 's: 't, I>(ctx: Ctx<'s>) -> impl Parser<'t, I, SourceFile, Extra<'t>> + 't
+fn file_parser<'t, 's: 't, I, Er>(ctx: Ctx<'s>) -> impl Parser<'t, I, SourceFile, extra::Err<Er>> + 't
 where
     I: ValueInput<'t, Token = TokenKind, Span = SimpleSpan>,
+    Er: chumsky::error::Error<'t, I> + LabelError<'t, I, &'static str> + 't,
 {
     use TokenKind::*;
 
@@ -189,7 +212,7 @@ where
                 if ctx.starts_line(span) {
                     Ok(())
                 } else {
-                    Err(Rich::custom(span, ""))
+                    Err(reject::<I, Er>(span))
                 }
             }))
             .rewind()
@@ -205,7 +228,7 @@ where
                 // Never swallow the start of the next declaration: an item cut short by a
                 // missing `}` ends the block instead.
                 if k == RBrace || (matches!(k, KwEnum | KwStruct) && ctx.starts_line(span)) {
-                    Err(Rich::custom(span, ""))
+                    Err(reject::<I, Er>(span))
                 } else {
                     Ok(())
                 }
@@ -214,7 +237,7 @@ where
                 any()
                     .try_map(move |k: TokenKind, span: SimpleSpan| {
                         if k == RBrace || k == Semi || ctx.starts_line(span) {
-                            Err(Rich::custom(span, ""))
+                            Err(reject::<I, Er>(span))
                         } else {
                             Ok(())
                         }
@@ -267,7 +290,7 @@ where
                         if matches!(k, Ident | Number) && !ctx.starts_line(span) {
                             Ok(ctx.word(span))
                         } else {
-                            Err(Rich::custom(span, ""))
+                            Err(reject::<I, Er>(span))
                         }
                     })
                     .repeated()
@@ -367,7 +390,7 @@ where
             any()
                 .try_map(move |k: TokenKind, span: SimpleSpan| {
                     if matches!(k, KwEnum | KwStruct) && ctx.starts_line(span) {
-                        Err(Rich::custom(span, ""))
+                        Err(reject::<I, Er>(span))
                     } else {
                         Ok(())
                     }
