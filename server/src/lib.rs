@@ -1,4 +1,5 @@
-//! Front-ends over `karmem-syntax`: the `karmem` command-line tool (and, later, the
-//! language server).
+//! Front-ends over `karmem-syntax`: the `karmem` command-line tool and the `karmem-lsp`
+//! language server.
 
 pub mod cli;
+pub mod lsp;

@@ -1,3 +1,5 @@
 //! Shared helpers for the end-to-end tests and benchmarks.
 
+pub mod bin;
 pub mod gen;
+pub mod lsp_client;

@@ -1,4 +1,5 @@
-//! The `karmem` command-line tool: `check`, `layout` and `fmt` over [`karmem_syntax::analyze`].
+//! The `karmem` command-line tool: `check`, `layout` and `fmt` over [`karmem_syntax::analyze`];
+//! `build`, `encode` and `decode` over [`karmem_codegen`].
 //!
 //! Exit codes: 0 success; 1 the schema has errors (or, for `check --deny-warnings`,
 //! warnings; for `fmt --check`, unformatted files); 2 a file could not be read, is a
@@ -7,7 +8,9 @@
 //! Every command loads and analyses its input with [`input::load`]; no analysis logic lives
 //! in the CLI.
 
+pub mod build;
 mod check;
+pub mod codec;
 mod fmt;
 pub mod input;
 mod layout;
@@ -53,6 +56,12 @@ pub enum Command {
     Layout(LayoutArgs),
     /// Format schemas in place (or stdin to stdout).
     Fmt(FmtArgs),
+    /// Generate code from a schema (or from karmem.toml).
+    Build(build::BuildArgs),
+    /// Encode a JSON value as a binary message.
+    Encode(codec::EncodeArgs),
+    /// Decode a binary message to JSON.
+    Decode(codec::DecodeArgs),
 }
 
 /// Options that change what the analyzer accepts.
@@ -134,7 +143,12 @@ pub struct FmtArgs {
 
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `karmem build` also takes upstream's Go-style flags (`-golang`, `-o=DIR`).
+    let args = build::go_style_args(std::env::args_os().collect());
+    if let Some(status) = build::reject_unknown_flags(&args) {
+        return status.into();
+    }
+    let cli = Cli::parse_from(args);
     run(cli).into()
 }
 
@@ -144,6 +158,9 @@ pub fn run(cli: Cli) -> Status {
         Command::Check(args) => check::run(&args),
         Command::Layout(args) => layout::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Build(args) => build::run(&args),
+        Command::Encode(args) => codec::run_encode(&args),
+        Command::Decode(args) => codec::run_decode(&args),
     }
 }
 

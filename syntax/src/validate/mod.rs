@@ -145,10 +145,14 @@ impl<'a> Validator<'a> {
         while index > 0 {
             let span = self.doc_comments[index - 1];
             let gap = &self.text[span.end..next_start];
+            // Cheapest test first: a gap with text in it ends the search at once.
+            if !gap.chars().all(char::is_whitespace) {
+                break;
+            }
             let breaks = gap.matches('\n').count();
             let line_start = self.text[..span.start].rfind('\n').map_or(0, |i| i + 1);
             let own_line = self.text[line_start..span.start].chars().all(char::is_whitespace);
-            if !own_line || breaks != 1 || !gap.chars().all(char::is_whitespace) {
+            if !own_line || breaks != 1 {
                 break;
             }
             let raw = &self.slice(span)[3..];
