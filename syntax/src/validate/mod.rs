@@ -226,15 +226,11 @@ impl<'a> Validator<'a> {
     /// Upstream reads a field, an enum value and a declaration head on one line: a line
     /// break inside `span` is an error (it rejects them with assorted messages).
     fn check_one_line(&mut self, span: Span, what: &str) {
-        if let Some((i, c)) = self
-            .slice(span)
-            .char_indices()
-            .find(|&(_, c)| c == '\n' || chars::is_break(c))
-        {
-            let at = span.start + i;
+        if let Some((at, len)) = first_break(self.slice(span)) {
+            let at = span.start + at;
             self.push(Diagnostic::new(
                 Code::LineBreak,
-                Span::new(at, at + c.len_utf8()),
+                Span::new(at, at + len),
                 format!("{what} must be written on one line"),
             ));
         }
@@ -498,4 +494,27 @@ mod tests {
         let docs: Vec<Option<&str>> = p.fields.iter().map(|f| f.docs.as_deref()).collect();
         assert_eq!(docs, [Some("X axis."), None, None]);
     }
+}
+
+/// The offset and length of the first line break (LF or any other non-blank white space)
+/// in `text`. Scans bytes; decodes only non-ASCII characters (this runs on every item).
+fn first_break(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if matches!(b, b'\n' | b'\r' | 0x0B | 0x0C) {
+                return Some((i, 1));
+            }
+            i += 1;
+        } else {
+            let c = text[i..].chars().next()?;
+            if chars::is_break(c) {
+                return Some((i, c.len_utf8()));
+            }
+            i += c.len_utf8();
+        }
+    }
+    None
 }
