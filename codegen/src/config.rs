@@ -11,6 +11,11 @@
 //!
 //! [generate.options.golang]
 //! package = "km"
+//!
+//! [breaking]                         # `karmem breaking` (docs/compatibility.md)
+//! against = "main"                   # default baseline: git revision, file or directory
+//! level = "wire"                     # wire | lossy | id | source
+//! ignore = { STRUCT_ID_CHANGED = ["*"], TABLE_LAST_FIELD_REMOVED = ["User.Legacy"] }
 //! ```
 //!
 //! Every problem is reported with the file, 1-based line and column, and what is wrong;
@@ -24,6 +29,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
+
+use karmem_syntax::compat::{Category, Rule};
 
 use crate::{known_targets, TargetOptions};
 
@@ -81,6 +88,39 @@ pub struct Config {
     pub text: String,
     pub upstream_compatible: bool,
     pub generate: Vec<GenerateSection>,
+    /// The `[breaking]` table (all defaults when absent).
+    pub breaking: BreakingSection,
+}
+
+/// The `[breaking]` table: defaults of `karmem breaking`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BreakingSection {
+    /// The default baseline: a git revision, or a file or directory relative to the root.
+    pub against: Option<Located<String>>,
+    /// The default level.
+    pub level: Option<Located<Category>>,
+    /// Rules to ignore, each for declarations (`Type`, `Type.Member` or `*`).
+    pub ignore: Vec<IgnoreRule>,
+}
+
+/// One entry of `[breaking] ignore`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoreRule {
+    pub rule: Located<Rule>,
+    pub names: Vec<Located<String>>,
+}
+
+impl BreakingSection {
+    /// Whether an ignore entry covers `violation`.
+    pub fn ignores(&self, violation: &karmem_syntax::compat::Violation) -> bool {
+        self.ignore.iter().any(|entry| {
+            entry.rule.value == violation.rule
+                && entry
+                    .names
+                    .iter()
+                    .any(|name| violation.matches_ignore(&name.value))
+        })
+    }
 }
 
 /// One `[[generate]]` table.
@@ -103,6 +143,16 @@ struct RawConfig {
     upstream_compatible: bool,
     #[serde(default)]
     generate: Vec<RawGenerate>,
+    breaking: Option<RawBreaking>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBreaking {
+    against: Option<Spanned<String>>,
+    level: Option<Spanned<String>>,
+    #[serde(default)]
+    ignore: BTreeMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -237,6 +287,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             options,
         });
     }
+    let breaking = match raw.breaking {
+        Some(raw) => parse_breaking(raw, &error)?,
+        None => BreakingSection::default(),
+    };
     let root = path
         .parent()
         .map(Path::to_path_buf)
@@ -248,6 +302,87 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         text: text.to_string(),
         upstream_compatible: raw.upstream_compatible,
         generate,
+        breaking,
+    })
+}
+
+fn parse_breaking(
+    raw: RawBreaking,
+    error: &dyn Fn(Range<usize>, String) -> ConfigError,
+) -> Result<BreakingSection, ConfigError> {
+    let against = match raw.against {
+        Some(value) if value.get_ref().trim().is_empty() => {
+            return Err(error(
+                value.span(),
+                "`against` is empty: name a git revision, a file or a directory".into(),
+            ))
+        }
+        Some(value) => Some(Located {
+            span: value.span(),
+            value: value.into_inner(),
+        }),
+        None => None,
+    };
+    let levels = || {
+        Category::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let level = match raw.level {
+        Some(value) => {
+            let span = value.span();
+            let text = value.into_inner();
+            match text.parse::<Category>() {
+                Ok(category) => Some(Located {
+                    value: category,
+                    span,
+                }),
+                Err(()) => {
+                    return Err(error(
+                        span,
+                        format!("unknown level `{text}` (levels: {})", levels()),
+                    ))
+                }
+            }
+        }
+        None => None,
+    };
+    let mut ignore = Vec::new();
+    for (rule, names) in raw.ignore {
+        let span = rule.span();
+        let text = rule.into_inner();
+        let Ok(value) = text.parse::<Rule>() else {
+            return Err(error(
+                span,
+                format!("unknown rule `{text}` (the rules are listed in docs/compatibility.md)"),
+            ));
+        };
+        if names.get_ref().is_empty() {
+            return Err(error(
+                names.span(),
+                format!("no names to ignore `{text}` for: list declarations, `Type.Member` or \"*\""),
+            ));
+        }
+        let mut list = Vec::new();
+        for name in names.into_inner() {
+            let span = name.span();
+            let value = name.into_inner();
+            if value.trim().is_empty() {
+                return Err(error(span, "an empty name".into()));
+            }
+            list.push(Located { value, span });
+        }
+        ignore.push(IgnoreRule {
+            rule: Located { value, span },
+            names: list,
+        });
+    }
+    Ok(BreakingSection {
+        against,
+        level,
+        ignore,
     })
 }
 
@@ -425,7 +560,7 @@ package = "km"
     fn errors_are_located() {
         assert_eq!(
             err("upstream-compatible = true\nbogus = 1\n"),
-            "proj/karmem.toml:2:1: unknown field `bogus`, expected `upstream-compatible` or `generate`"
+            "proj/karmem.toml:2:1: unknown field `bogus`, expected one of `upstream-compatible`, `generate`, `breaking`"
         );
         assert_eq!(
             err("upstream-compatible = \"yes\"\n"),
@@ -470,6 +605,66 @@ package = "km"
         );
         let e = err("[[generate]\n");
         assert!(e.starts_with("proj/karmem.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn breaking_section() {
+        let config = parse(
+            Path::new("proj/karmem.toml"),
+            "[breaking]\nagainst = \"main\"\nlevel = \"lossy\"\nignore = { STRUCT_ID_CHANGED = [\"*\"], TABLE_LAST_FIELD_REMOVED = [\"User.Legacy\", \"Item\"] }\n",
+        )
+        .unwrap();
+        let b = &config.breaking;
+        assert_eq!(b.against.as_ref().unwrap().value, "main");
+        assert_eq!(b.level.as_ref().unwrap().value, Category::Lossy);
+        assert_eq!(b.ignore.len(), 2);
+        let rules: Vec<Rule> = b.ignore.iter().map(|i| i.rule.value).collect();
+        assert!(rules.contains(&Rule::StructIdChanged));
+        assert!(rules.contains(&Rule::TableLastFieldRemoved));
+        // Absent: defaults, and the rest of the file is unchanged.
+        let config = parse(Path::new("karmem.toml"), GOOD).unwrap();
+        assert_eq!(config.breaking, BreakingSection::default());
+        assert!(config.upstream_compatible);
+        // Ignoring.
+        let old = karmem_syntax::analyze(
+            "karmem demo;\nstruct User table {\n    Id uint32;\n    Legacy uint8;\n}\n",
+            &Default::default(),
+        );
+        let new = karmem_syntax::analyze(
+            "karmem demo;\nstruct User table {\n    Id uint32;\n}\n",
+            &Default::default(),
+        );
+        let violations = karmem_syntax::compat::check(&old, &new);
+        assert_eq!(violations.len(), 1);
+        assert!(b.ignores(&violations[0]));
+        let other = parse(
+            Path::new("karmem.toml"),
+            "[breaking]\nignore = { TABLE_LAST_FIELD_REMOVED = [\"User.Other\"] }\n",
+        )
+        .unwrap();
+        assert!(!other.breaking.ignores(&violations[0]));
+    }
+
+    #[test]
+    fn breaking_errors_are_located() {
+        assert_eq!(
+            err("[breaking]\nlevel = \"strict\"\n"),
+            "proj/karmem.toml:2:9: unknown level `strict` (levels: wire, lossy, id, source)"
+        );
+        assert_eq!(
+            err("[breaking]\nignore = { NO_SUCH_RULE = [\"A\"] }\n"),
+            "proj/karmem.toml:2:12: unknown rule `NO_SUCH_RULE` (the rules are listed in docs/compatibility.md)"
+        );
+        assert_eq!(
+            err("[breaking]\nagainst = \"\"\n"),
+            "proj/karmem.toml:2:11: `against` is empty: name a git revision, a file or a directory"
+        );
+        assert!(err("[breaking]\nignore = { STRUCT_ID_CHANGED = [] }\n")
+            .starts_with("proj/karmem.toml:2:32: no names to ignore"));
+        let e = err("[breaking]\nagainst = \"main\"\nfoo = 1\n");
+        assert!(e.starts_with("proj/karmem.toml:3:1: unknown field `foo`"), "{e}");
+        let e = err("[breaking]\nlevel = 3\n");
+        assert!(e.starts_with("proj/karmem.toml:2:9: invalid type"), "{e}");
     }
 
     #[test]

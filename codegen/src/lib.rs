@@ -17,6 +17,7 @@ pub mod codec;
 pub mod config;
 mod header;
 mod path;
+pub mod rust;
 pub mod write;
 
 use std::collections::BTreeMap;
@@ -201,7 +202,7 @@ pub const TARGET_NAMES: &[(&str, bool)] = &[
 
 /// The registered generators. A new target adds itself here (and its name to
 /// [`TARGET_NAMES`] if it is not there yet).
-static GENERATORS: &[&dyn Generator] = &[];
+static GENERATORS: &[&dyn Generator] = &[&rust::RustGenerator];
 
 /// The generator for `name`, when one is registered.
 pub fn generator(name: &str) -> Option<&'static dyn Generator> {

@@ -61,3 +61,4 @@ pub mod ids;
 pub mod layout;
 pub mod validate;
 pub mod ide;
+pub mod compat;

@@ -8,8 +8,10 @@
 //!   the time until the diagnostics of that version arrive (one edit at a time);
 //! * `hover`: the round trip of a hover request on a field, once the analysis is cached;
 //! * `hover after edit`: a hover sent right after an edit (it waits for the analysis);
-//! * the server's `VmRSS` and `VmHWM` (peak) from `/proc/<pid>/status` with the file open,
-//!   after the edits.
+//! * the server's `VmRSS` and `VmHWM` (peak) from `/proc/<pid>/status` with the file open:
+//!   right after opening it, and at the end (after all the edits and hovers).
+//!
+//! `LSP_BENCH_TRACE=1` prints the latency and memory after every edit on stderr.
 //!
 //! It also times `analyze` in this process on the same text, the floor of the first
 //! latency.
@@ -42,7 +44,9 @@ fn status_kib(pid: u32, key: &str) -> Option<u64> {
 }
 
 fn mib(kib: Option<u64>) -> String {
-    kib.map_or("n/a".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+    kib.map_or("n/a".to_string(), |k| {
+        format!("{:.1} MiB", k as f64 / 1024.0)
+    })
 }
 
 struct Row {
@@ -53,6 +57,8 @@ struct Row {
     change: Vec<Duration>,
     hover: Vec<Duration>,
     hover_after_edit: Vec<Duration>,
+    rss_open: Option<u64>,
+    hwm_open: Option<u64>,
     rss: Option<u64>,
     hwm: Option<u64>,
 }
@@ -70,6 +76,10 @@ fn bench(decls: usize, iterations: usize) -> Row {
     client.open(URI, 1, &text);
     client.wait_diagnostics(URI, 1);
     let open = start.elapsed();
+    std::thread::sleep(Duration::from_millis(200));
+    let rss_open = status_kib(client.pid(), "VmRSS:");
+    let hwm_open = status_kib(client.pid(), "VmHWM:");
+    let trace = std::env::var_os("LSP_BENCH_TRACE").is_some();
 
     // The edit point: the name of a field in the middle of the file.
     let field = text[text.len() / 2..]
@@ -99,6 +109,14 @@ fn bench(decls: usize, iterations: usize) -> Row {
         );
         client.wait_diagnostics(URI, version);
         change.push(start.elapsed());
+        if trace {
+            eprintln!(
+                "edit {i}: {:?} rss {} hwm {}",
+                change[i],
+                mib(status_kib(client.pid(), "VmRSS:")),
+                mib(status_kib(client.pid(), "VmHWM:"))
+            );
+        }
     }
     // Back to the original text if the count was odd.
     if iterations % 2 == 1 {
@@ -159,6 +177,8 @@ fn bench(decls: usize, iterations: usize) -> Row {
         change,
         hover,
         hover_after_edit,
+        rss_open,
+        hwm_open,
         rss,
         hwm,
     }
@@ -170,11 +190,11 @@ fn main() {
         bench(700, iterations.unwrap_or(200)),
         bench(16_000, iterations.unwrap_or(40)),
     ];
-    println!("| schema | size | analyze (in process) | open → diagnostics | didChange → diagnostics p50 / p99 | hover p50 / p99 | hover after edit p50 | server VmRSS / VmHWM |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| schema | size | analyze (in process) | open → diagnostics | didChange → diagnostics p50 / p99 | hover p50 / p99 | hover after edit p50 | VmRSS / VmHWM after open | VmRSS / VmHWM at the end |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         println!(
-            "| {} | {:.1} KB | {} | {} | {} / {} | {} / {} | {} | {} / {} |",
+            "| {} | {:.1} KB | {} | {} | {} / {} | {} / {} | {} | {} / {} | {} / {} |",
             r.label,
             r.bytes as f64 / 1e3,
             ms(r.analyze),
@@ -184,6 +204,8 @@ fn main() {
             ms(percentile(&r.hover, 0.5)),
             ms(percentile(&r.hover, 0.99)),
             ms(percentile(&r.hover_after_edit, 0.5)),
+            mib(r.rss_open),
+            mib(r.hwm_open),
             mib(r.rss),
             mib(r.hwm),
         );

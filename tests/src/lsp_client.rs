@@ -330,7 +330,10 @@ impl LspClient {
             |p| p["uri"] == uri && p["version"] == version,
             TIMEOUT,
         );
-        params["diagnostics"].as_array().cloned().unwrap_or_default()
+        params["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Removes and returns every queued notification `method` (after collecting what
@@ -376,9 +379,13 @@ impl LspClient {
     /// `shutdown`, then `exit`; returns the exit status (within the timeout).
     pub fn shutdown_and_exit(mut self) -> ExitStatus {
         let response = self.request_raw("shutdown", Value::Null);
-        assert!(response.get("error").is_none(), "shutdown failed: {response}");
+        assert!(
+            response.get("error").is_none(),
+            "shutdown failed: {response}"
+        );
         self.notify("exit", Value::Null);
-        self.wait_exit(TIMEOUT).expect("the server exits after `exit`")
+        self.wait_exit(TIMEOUT)
+            .expect("the server exits after `exit`")
     }
 
     /// Waits for the process to end (stdin is left open, as some editors do).
@@ -450,10 +457,8 @@ impl TempDir {
     pub fn new(name: &str) -> Self {
         static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "karmem-lsp-{name}-{}-{n}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("karmem-lsp-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create temp dir");
         // The server sees canonical paths (macOS /tmp is a symlink).

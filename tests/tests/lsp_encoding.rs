@@ -49,11 +49,17 @@ fn utf16_columns_after_non_ascii_text() {
     assert_eq!(hover["range"], range(2, 47, 48), "hover on Y");
     let hover = client.request("textDocument/hover", at(URI, pos(2, 36)));
     assert_eq!(hover["range"], range(2, 36, 37), "hover on X");
-    assert!(hover["contents"]["value"].as_str().unwrap().contains("float32"));
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("float32"));
     // Inside the surrogate pair (the emoji spans columns 28-29): answered, no error.
     let response = client.request_raw("textDocument/hover", at(URI, pos(2, 29)));
     assert!(response.get("error").is_none(), "{response}");
-    let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": URI}}));
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": URI}}),
+    );
     let q = &symbols[2];
     assert_eq!(q["name"], "Q");
     assert_eq!(q["selectionRange"], range(3, 8, 9));
@@ -81,7 +87,10 @@ fn incremental_edits_after_wide_characters_in_both_encodings() {
     // `X float32;` ends at 27 + 3 + 15 = 45 UTF-16 units, 27 + 6 + 15 = 48 bytes.
     for (utf8, end_of_x) in [(false, 45), (true, 48)] {
         let (mut client, diagnostics) = session(utf8, text);
-        assert!(diagnostics.iter().all(|d| d["severity"] != 1), "{diagnostics:?}");
+        assert!(
+            diagnostics.iter().all(|d| d["severity"] != 1),
+            "{diagnostics:?}"
+        );
         client.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [
@@ -90,7 +99,11 @@ fn incremental_edits_after_wide_characters_in_both_encodings() {
         );
         let diagnostics = client.wait_diagnostics(URI, 2);
         let unknown = find(&diagnostics, "KM0200");
-        assert_eq!(unknown["range"], range(2, end_of_x + 3, end_of_x + 7), "utf8: {utf8}");
+        assert_eq!(
+            unknown["range"],
+            range(2, end_of_x + 3, end_of_x + 7),
+            "utf8: {utf8}"
+        );
         // Replace the emoji itself (2 units / 4 bytes) with a plain letter: columns after
         // it shift by 1 unit / 3 bytes.
         let emoji_end = if utf8 { 31 } else { 29 };
@@ -113,7 +126,8 @@ fn incremental_edits_after_wide_characters_in_both_encodings() {
 /// CRLF line endings, a byte-order mark and tabs.
 #[test]
 fn crlf_bom_and_tabs() {
-    let text = "\u{FEFF}karmem demo;\r\nstruct Point inline {\r\n\tX float32;\r\n\tY Unknown;\r\n}\r\n";
+    let text =
+        "\u{FEFF}karmem demo;\r\nstruct Point inline {\r\n\tX float32;\r\n\tY Unknown;\r\n}\r\n";
     for utf8 in [false, true] {
         let (mut client, diagnostics) = session(utf8, text);
         // `\tY ` is 3 columns; the `\r` does not start a line.
@@ -122,7 +136,10 @@ fn crlf_bom_and_tabs() {
         let demo = if utf8 { 10 } else { 8 };
         let hover = client.request("textDocument/hover", at(URI, pos(0, demo + 1)));
         assert_eq!(hover["range"], range(0, demo, demo + 4), "utf8: {utf8}");
-        let folds = client.request("textDocument/foldingRange", json!({"textDocument": {"uri": URI}}));
+        let folds = client.request(
+            "textDocument/foldingRange",
+            json!({"textDocument": {"uri": URI}}),
+        );
         assert_eq!(folds[0]["startLine"], 1);
         assert_eq!(folds[0]["endLine"], 4);
         // Delete the `;` after `X float32` (before the CR): a missing `;` at column 10.
@@ -144,7 +161,10 @@ fn crlf_bom_and_tabs() {
             ]}),
         );
         let diagnostics = client.wait_diagnostics(URI, 3);
-        let unknown: Vec<&Value> = diagnostics.iter().filter(|d| d["code"] == "KM0200").collect();
+        let unknown: Vec<&Value> = diagnostics
+            .iter()
+            .filter(|d| d["code"] == "KM0200")
+            .collect();
         assert_eq!(unknown.len(), 2, "{diagnostics:?}");
         assert_eq!(unknown[0]["range"], range(1, 24, 28));
     }

@@ -105,7 +105,10 @@ fn range_in(text: &str, needle: &str, delta: usize, len: usize) -> Value {
 
 /// The two uses of `Point` in `Shape`.
 fn point_uses(text: &str) -> [Value; 2] {
-    [range_in(text, "[<8]Point", 4, 5), range_in(text, "Origin Point", 7, 5)]
+    [
+        range_in(text, "[<8]Point", 4, 5),
+        range_in(text, "Origin Point", 7, 5),
+    ]
 }
 
 /// Every number in `text`.
@@ -136,7 +139,10 @@ fn diagnostics_with_codes_links_and_related_information() {
     // Every diagnostic has a valid severity and a code.
     for d in &diagnostics {
         assert!(matches!(d["severity"].as_u64(), Some(1..=4)), "{d}");
-        assert!(d["code"].as_str().is_some_and(|c| c.starts_with("KM")), "{d}");
+        assert!(
+            d["code"].as_str().is_some_and(|c| c.starts_with("KM")),
+            "{d}"
+        );
     }
 
     // Related information: a duplicate declaration points at the first one.
@@ -151,7 +157,10 @@ fn diagnostics_with_codes_links_and_related_information() {
     assert_eq!(dup["range"], range_of(duplicate, "A", 1, false));
     let related = &dup["relatedInformation"][0];
     assert_eq!(related["location"]["uri"], uri2);
-    assert_eq!(related["location"]["range"], range_of(duplicate, "A", 0, false));
+    assert_eq!(
+        related["location"]["range"],
+        range_of(duplicate, "A", 0, false)
+    );
     assert!(related["message"].as_str().is_some_and(|m| !m.is_empty()));
 }
 
@@ -162,7 +171,12 @@ fn diagnostics_follow_edits_and_clear_after_a_fix_and_on_close() {
     assert!(diagnostics.iter().any(|d| d["code"] == "KM0200"));
 
     // Fix the unknown type (incremental edit).
-    change(&mut client, 2, range_of(&text, "Unknown", 0, false), "uint8");
+    change(
+        &mut client,
+        2,
+        range_of(&text, "Unknown", 0, false),
+        "uint8",
+    );
     let diagnostics = client.wait_diagnostics(URI, 2);
     assert!(
         diagnostics.iter().all(|d| d["severity"] != 1),
@@ -172,14 +186,12 @@ fn diagnostics_follow_edits_and_clear_after_a_fix_and_on_close() {
     // Break it again somewhere else: the new error appears, for version 3.
     let fixed = text.replace("Unknown", "uint8");
     let at_x = position_of(&fixed, "X float32;", 0, 0, false);
-    change(
-        &mut client,
-        3,
-        json!({"start": at_x, "end": at_x}),
-        "x ",
-    );
+    change(&mut client, 3, json!({"start": at_x, "end": at_x}), "x ");
     let diagnostics = client.wait_diagnostics(URI, 3);
-    assert!(diagnostics.iter().any(|d| d["severity"] == 1), "{diagnostics:?}");
+    assert!(
+        diagnostics.iter().any(|d| d["severity"] == 1),
+        "{diagnostics:?}"
+    );
 
     // Closing publishes an empty list.
     client.notify("textDocument/didClose", json!({"textDocument": doc()}));
@@ -214,8 +226,14 @@ fn hover_shows_the_layout_numbers() {
         let found = numbers(markdown);
         let offset = field["offset"].as_u64().unwrap();
         let size = field["size"]["field"].as_u64().unwrap();
-        assert!(found.contains(&offset), "{name}: offset {offset} not in {markdown}");
-        assert!(found.contains(&size), "{name}: size {size} not in {markdown}");
+        assert!(
+            found.contains(&offset),
+            "{name}: offset {offset} not in {markdown}"
+        );
+        assert!(
+            found.contains(&size),
+            "{name}: size {size} not in {markdown}"
+        );
         assert_eq!(
             hover["range"],
             range_of(&text, &needle, 0, false).clone().tap(|r| {
@@ -232,7 +250,10 @@ fn hover_shows_the_layout_numbers() {
     );
     let total = shape["size"]["total"].as_u64().unwrap();
     let markdown = hover["contents"]["value"].as_str().unwrap();
-    assert!(numbers(markdown).contains(&total), "{total} not in {markdown}");
+    assert!(
+        numbers(markdown).contains(&total),
+        "{total} not in {markdown}"
+    );
     // Nothing on blank space.
     let hover = client.request(
         "textDocument/hover",
@@ -290,13 +311,18 @@ fn inlay_hints_and_their_settings() {
         }
         let size = s["size"]["total"].as_u64().unwrap();
         assert!(
-            labels.iter().any(|l| !l.starts_with(['@', '=']) && numbers(l) == [size]),
+            labels
+                .iter()
+                .any(|l| !l.starts_with(['@', '=']) && numbers(l) == [size]),
             "struct size {size} in {labels:?}"
         );
     }
     // The hint of `X` sits at the end of its field.
     let x = hints.iter().find(|h| h["label"] == "@0 +4").unwrap();
-    assert_eq!(x["position"], position_of(&text, "X float32;", 0, 10, false));
+    assert_eq!(
+        x["position"],
+        position_of(&text, "X float32;", 0, 10, false)
+    );
     assert_eq!(x["paddingLeft"], true);
 
     // Turned off one kind at a time through didChangeConfiguration.
@@ -319,15 +345,22 @@ fn inlay_hints_and_their_settings() {
         .any(|r| r["method"] == "workspace/inlayHint/refresh"));
 
     // Pull model: empty settings make the server ask for the `karmem` section.
-    client.configuration = json!({"inlayHints": {"fieldLayout": true, "enumValues": true, "structSize": true}});
-    client.notify("workspace/didChangeConfiguration", json!({"settings": null}));
+    client.configuration =
+        json!({"inlayHints": {"fieldLayout": true, "enumValues": true, "structSize": true}});
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
     let deadline = std::time::Instant::now() + TIMEOUT;
     loop {
         let labels = hint_labels(&mut client, &text);
         if labels.iter().any(|l| l.starts_with('@')) {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "settings never pulled");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "settings never pulled"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 
@@ -363,9 +396,7 @@ fn references_with_and_without_the_declaration() {
     let text = broken();
     let (mut client, _) = session(&text);
     let pos = position_of(&text, "struct Point", 0, 8, false);
-    let params = |include: bool| {
-        json!({"textDocument": doc(), "position": pos, "context": {"includeDeclaration": include}})
-    };
+    let params = |include: bool| json!({"textDocument": doc(), "position": pos, "context": {"includeDeclaration": include}});
     let uses: Vec<Value> = point_uses(&text)
         .into_iter()
         .map(|range| json!({"uri": URI, "range": range}))
@@ -409,7 +440,12 @@ fn prepare_rename_and_rename() {
         "textDocument/prepareRename",
         at(URI, position_of(&text, "struct Point", 0, 2, false)),
     );
-    assert!(response["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{response}");
+    assert!(
+        response["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{response}"
+    );
 
     let edit = client.request(
         "textDocument/rename",
@@ -421,7 +457,11 @@ fn prepare_rename_and_rename() {
     assert_eq!(change["textDocument"]["version"], 1);
     let edits = change["edits"].as_array().unwrap();
     assert_eq!(edits.len(), 3);
-    assert_eq!(apply_edits(&text, edits), text.replace("Point", "Pt").replace("Pts [<8]", "Points [<8]"));
+    assert_eq!(
+        apply_edits(&text, edits),
+        text.replace("Point", "Pt")
+            .replace("Pts [<8]", "Points [<8]")
+    );
 
     // An invalid new name is refused with a message.
     let response = client.request_raw(
@@ -435,7 +475,10 @@ fn prepare_rename_and_rename() {
 fn document_symbols_are_hierarchical() {
     let text = broken();
     let (mut client, _) = session(&text);
-    let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": doc()}));
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": doc()}),
+    );
     let names: Vec<(&str, u64)> = symbols
         .as_array()
         .unwrap()
@@ -444,7 +487,13 @@ fn document_symbols_are_hierarchical() {
         .collect();
     assert_eq!(
         names,
-        [("demo", 2), ("Color", 10), ("Point", 23), ("Shape", 23), ("Broken", 23)]
+        [
+            ("demo", 2),
+            ("Color", 10),
+            ("Point", 23),
+            ("Shape", 23),
+            ("Broken", 23)
+        ]
     );
     let color = &symbols[1];
     let values: Vec<&str> = color["children"]
@@ -457,7 +506,10 @@ fn document_symbols_are_hierarchical() {
     assert_eq!(color["children"][0]["kind"], 22);
     let shape = &symbols[3];
     assert_eq!(shape["selectionRange"], range_of(&text, "Shape", 0, false));
-    assert_eq!(shape["range"]["start"], position_of(&text, "struct Shape", 0, 0, false));
+    assert_eq!(
+        shape["range"]["start"],
+        position_of(&text, "struct Shape", 0, 0, false)
+    );
     let fields: Vec<&str> = shape["children"]
         .as_array()
         .unwrap()
@@ -470,8 +522,16 @@ fn document_symbols_are_hierarchical() {
     fn check(symbol: &Value) {
         let r = &symbol["range"];
         let s = &symbol["selectionRange"];
-        let key = |p: &Value| (p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap());
-        assert!(key(&r["start"]) <= key(&s["start"]) && key(&s["end"]) <= key(&r["end"]), "{symbol}");
+        let key = |p: &Value| {
+            (
+                p["line"].as_u64().unwrap(),
+                p["character"].as_u64().unwrap(),
+            )
+        };
+        assert!(
+            key(&r["start"]) <= key(&s["start"]) && key(&s["end"]) <= key(&r["end"]),
+            "{symbol}"
+        );
         for child in symbol["children"].as_array().into_iter().flatten() {
             check(child);
         }
@@ -505,11 +565,27 @@ fn workspace_symbols_across_files() {
     let root = dir.path();
     std::fs::create_dir_all(root.join("sub")).unwrap();
     std::fs::create_dir_all(root.join(".hidden")).unwrap();
-    std::fs::write(root.join("a.km"), "karmem a;\nstruct Alpha inline { AlphaField uint8; }\n").unwrap();
-    std::fs::write(root.join("sub/b.km"), "karmem b;\nenum Beta uint8 { BetaOne; }\n").unwrap();
+    std::fs::write(
+        root.join("a.km"),
+        "karmem a;\nstruct Alpha inline { AlphaField uint8; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("sub/b.km"),
+        "karmem b;\nenum Beta uint8 { BetaOne; }\n",
+    )
+    .unwrap();
     // Files with errors are indexed too.
-    std::fs::write(root.join("sub/broken.km"), "karmem c;\nstruct AlphaBroken inline { X Nope; }\n").unwrap();
-    std::fs::write(root.join(".hidden/c.km"), "karmem c;\nstruct AlphaHidden inline { X uint8; }\n").unwrap();
+    std::fs::write(
+        root.join("sub/broken.km"),
+        "karmem c;\nstruct AlphaBroken inline { X Nope; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".hidden/c.km"),
+        "karmem c;\nstruct AlphaHidden inline { X uint8; }\n",
+    )
+    .unwrap();
     std::fs::write(root.join("notes.txt"), "struct AlphaText").unwrap();
 
     let mut client = LspClient::spawn();
@@ -519,7 +595,11 @@ fn workspace_symbols_across_files() {
     );
     assert_eq!(
         workspace_names(&mut client, "alpha"),
-        [pair("Alpha", "a.km"), pair("AlphaBroken", "broken.km"), pair("AlphaField", "a.km")]
+        [
+            pair("Alpha", "a.km"),
+            pair("AlphaBroken", "broken.km"),
+            pair("AlphaField", "a.km")
+        ]
     );
     let result = client.request("workspace/symbol", json!({"query": "Beta"}));
     let beta = result
@@ -542,10 +622,17 @@ fn workspace_symbols_across_files() {
         .expect("a file watcher registration");
     let reg = &registration["params"]["registrations"][0];
     assert_eq!(reg["method"], "workspace/didChangeWatchedFiles");
-    assert_eq!(reg["registerOptions"]["watchers"][0]["globPattern"], "**/*.km");
+    assert_eq!(
+        reg["registerOptions"]["watchers"][0]["globPattern"],
+        "**/*.km"
+    );
 
     // A new file on disk, announced by the watcher; a deleted one.
-    std::fs::write(root.join("sub/new.km"), "karmem n;\nstruct AlphaNew inline { X uint8; }\n").unwrap();
+    std::fs::write(
+        root.join("sub/new.km"),
+        "karmem n;\nstruct AlphaNew inline { X uint8; }\n",
+    )
+    .unwrap();
     std::fs::remove_file(root.join("sub/broken.km")).unwrap();
     client.notify(
         "workspace/didChangeWatchedFiles",
@@ -556,16 +643,26 @@ fn workspace_symbols_across_files() {
     );
     assert_eq!(
         workspace_names(&mut client, "alpha"),
-        [pair("Alpha", "a.km"), pair("AlphaField", "a.km"), pair("AlphaNew", "new.km")]
+        [
+            pair("Alpha", "a.km"),
+            pair("AlphaField", "a.km"),
+            pair("AlphaNew", "new.km")
+        ]
     );
 
     // An open document overrides the file on disk.
     let a_uri = file_uri(&root.join("a.km"));
     client.open(&a_uri, 1, "karmem a;\nstruct Gamma inline { X uint8; }\n");
-    assert_eq!(workspace_names(&mut client, "alpha"), [pair("AlphaNew", "new.km")]);
+    assert_eq!(
+        workspace_names(&mut client, "alpha"),
+        [pair("AlphaNew", "new.km")]
+    );
     assert_eq!(workspace_names(&mut client, "gam"), [pair("Gamma", "a.km")]);
     // Closed again: back to the disk's version.
-    client.notify("textDocument/didClose", json!({"textDocument": {"uri": a_uri}}));
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": a_uri}}),
+    );
     assert_eq!(workspace_names(&mut client, "Alpha").len(), 3);
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
@@ -590,7 +687,10 @@ fn completion() {
     for label in ["uint8", "float64", "Color", "Point"] {
         assert!(labels.contains(&label.to_string()), "{label} in {labels:?}");
     }
-    assert!(!labels.contains(&"Shape".to_string()), "not the struct itself: {labels:?}");
+    assert!(
+        !labels.contains(&"Shape".to_string()),
+        "not the struct itself: {labels:?}"
+    );
     let result = client.request("textDocument/completion", at(URI, pos.clone()));
     let point = result
         .as_array()
@@ -600,11 +700,19 @@ fn completion() {
         .unwrap();
     assert_eq!(point["kind"], 22, "struct");
     assert_eq!(point["textEdit"]["newText"], "Point");
-    assert_eq!(point["textEdit"]["range"], json!({"start": pos, "end": pos}));
+    assert_eq!(
+        point["textEdit"]["range"],
+        json!({"start": pos, "end": pos})
+    );
 
     // Inside an array: no enums. A partly typed word is replaced.
     let text2 = text.replace("    Extra \n", "    Extra [4]Po\n");
-    change(&mut client, 2, json!({"start": {"line": 0, "character": 0}, "end": position(&text, text.len(), false)}), &text2);
+    change(
+        &mut client,
+        2,
+        json!({"start": {"line": 0, "character": 0}, "end": position(&text, text.len(), false)}),
+        &text2,
+    );
     client.wait_diagnostics(URI, 2);
     let pos = position_of(&text2, "[4]Po", 0, 5, false);
     let result = client.request("textDocument/completion", at(URI, pos.clone()));
@@ -618,7 +726,12 @@ fn completion() {
 
     // Tags after `@`, as snippets.
     let text3 = "karmem demo;\n\nstruct Shape table @\n";
-    change(&mut client, 3, json!({"start": {"line": 0, "character": 0}, "end": position(&text2, text2.len(), false)}), text3);
+    change(
+        &mut client,
+        3,
+        json!({"start": {"line": 0, "character": 0}, "end": position(&text2, text2.len(), false)}),
+        text3,
+    );
     client.wait_diagnostics(URI, 3);
     let result = client.request(
         "textDocument/completion",
@@ -631,12 +744,20 @@ fn completion() {
         .find(|c| c["label"] == "packed")
         .unwrap_or_else(|| panic!("packed in {result}"));
     assert_eq!(packed["insertTextFormat"], 2, "snippet");
-    assert!(packed["textEdit"]["newText"].as_str().unwrap().starts_with("packed("));
+    assert!(packed["textEdit"]["newText"]
+        .as_str()
+        .unwrap()
+        .starts_with("packed("));
 }
 
 /// Decodes relative semantic tokens into (line, start, length, type, modifiers).
 fn decode(data: &Value) -> Vec<(u64, u64, u64, u64, u64)> {
-    let data: Vec<u64> = data.as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let data: Vec<u64> = data
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
     let mut out = Vec::new();
     let (mut line, mut col) = (0, 0);
     for t in data.chunks(5) {
@@ -655,11 +776,17 @@ fn decode(data: &Value) -> Vec<(u64, u64, u64, u64, u64)> {
 fn semantic_tokens_full_and_range() {
     let text = broken();
     let (mut client, _) = session(&text);
-    let full = client.request("textDocument/semanticTokens/full", json!({"textDocument": doc()}));
+    let full = client.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": doc()}),
+    );
     let tokens = decode(&full["data"]);
     let token_at = |needle: &str, nth: usize| {
         let p = position_of(&text, needle, nth, 0, false);
-        let (line, col) = (p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap());
+        let (line, col) = (
+            p["line"].as_u64().unwrap(),
+            p["character"].as_u64().unwrap(),
+        );
         *tokens
             .iter()
             .find(|t| t.0 == line && t.1 == col)
@@ -669,18 +796,29 @@ fn semantic_tokens_full_and_range() {
     let keyword = token_at("karmem", 0);
     assert_eq!((keyword.2, keyword.3), (6, 0), "keyword");
     let point_decl = token_at("Point", 0);
-    assert_eq!((point_decl.2, point_decl.3, point_decl.4), (5, 2, 1), "struct, declaration");
+    assert_eq!(
+        (point_decl.2, point_decl.3, point_decl.4),
+        (5, 2, 1),
+        "struct, declaration"
+    );
     let point_use = token_at("Point;", 0);
     assert_eq!((point_use.3, point_use.4), (2, 0), "struct use");
     let doc_comment = token_at("/// Colours.", 0);
-    assert_eq!((doc_comment.2, doc_comment.3, doc_comment.4), (12, 10, 2), "doc comment");
+    assert_eq!(
+        (doc_comment.2, doc_comment.3, doc_comment.4),
+        (12, 10, 2),
+        "doc comment"
+    );
     let float = token_at("float32", 0);
     assert_eq!((float.3, float.4), (6, 4), "type, defaultLibrary");
     let red = token_at("Red", 0);
     assert_eq!((red.3, red.4), (4, 1), "enum member declaration");
     // Sorted and non-overlapping.
     for pair in tokens.windows(2) {
-        assert!((pair[0].0, pair[0].1 + pair[0].2) <= (pair[1].0, pair[1].1), "{pair:?}");
+        assert!(
+            (pair[0].0, pair[0].1 + pair[0].2) <= (pair[1].0, pair[1].1),
+            "{pair:?}"
+        );
     }
 
     // A range: only the tokens of the Point block, with the same values.
@@ -691,15 +829,23 @@ fn semantic_tokens_full_and_range() {
         json!({"textDocument": doc(), "range": {"start": start, "end": end}}),
     );
     let ranged = decode(&ranged["data"]);
-    let (first, last) = (start["line"].as_u64().unwrap(), end["line"].as_u64().unwrap());
-    let expected: Vec<_> = tokens.iter().filter(|t| t.0 >= first && t.0 < last).copied().collect();
+    let (first, last) = (
+        start["line"].as_u64().unwrap(),
+        end["line"].as_u64().unwrap(),
+    );
+    let expected: Vec<_> = tokens
+        .iter()
+        .filter(|t| t.0 >= first && t.0 < last)
+        .copied()
+        .collect();
     assert!(!expected.is_empty());
     assert_eq!(ranged, expected);
 }
 
 #[test]
 fn formatting() {
-    let messy = "karmem demo @packed(true);\nstruct Point inline {\n  X   float32;\n      Y float32;\n}\n";
+    let messy =
+        "karmem demo @packed(true);\nstruct Point inline {\n  X   float32;\n      Y float32;\n}\n";
     let (mut client, _) = session(messy);
     let edits = client.request(
         "textDocument/formatting",
@@ -715,7 +861,12 @@ fn formatting() {
     assert_ne!(formatted, messy);
 
     // Already formatted: no edits.
-    change(&mut client, 2, json!({"start": {"line": 0, "character": 0}, "end": position(messy, messy.len(), false)}), &expected);
+    change(
+        &mut client,
+        2,
+        json!({"start": {"line": 0, "character": 0}, "end": position(messy, messy.len(), false)}),
+        &expected,
+    );
     client.wait_diagnostics(URI, 2);
     let edits = client.request(
         "textDocument/formatting",
@@ -739,19 +890,31 @@ fn folding_ranges() {
     let (mut client, _) = session(&text);
     let result = client.request("textDocument/foldingRange", json!({"textDocument": doc()}));
     let ranges = result.as_array().unwrap();
-    let point_line = position_of(&text, "struct Point", 0, 0, false)["line"].as_u64().unwrap();
+    let point_line = position_of(&text, "struct Point", 0, 0, false)["line"]
+        .as_u64()
+        .unwrap();
     let point = ranges
         .iter()
         .find(|r| r["startLine"] == point_line)
         .unwrap_or_else(|| panic!("no fold at line {point_line}: {result}"));
     assert_eq!(point["endLine"], point_line + 3);
     assert_eq!(point["kind"], "region");
-    let shape_line = position_of(&text, "struct Shape", 0, 0, false)["line"].as_u64().unwrap();
-    let shape = ranges.iter().find(|r| r["startLine"] == shape_line).unwrap();
+    let shape_line = position_of(&text, "struct Shape", 0, 0, false)["line"]
+        .as_u64()
+        .unwrap();
+    let shape = ranges
+        .iter()
+        .find(|r| r["startLine"] == shape_line)
+        .unwrap();
     assert_eq!(shape["endLine"], shape_line + 5);
     // One-line declarations do not fold.
-    let enum_line = position_of(&text, "enum", 0, 0, false)["line"].as_u64().unwrap();
-    assert!(ranges.iter().all(|r| r["startLine"] != enum_line), "{result}");
+    let enum_line = position_of(&text, "enum", 0, 0, false)["line"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        ranges.iter().all(|r| r["startLine"] != enum_line),
+        "{result}"
+    );
 
     // Line-only clients: the closing brace stays visible.
     let mut caps = karmem_tests::lsp_client::capabilities(false);
@@ -790,17 +953,28 @@ fn selection_ranges() {
         node = &node["parent"];
     }
     assert_eq!(ranges.first(), Some(&range_of(&text, "Y", 0, false)));
-    assert_eq!(ranges.get(1), Some(&range_of(&text, "Y float32;", 0, false)));
-    assert!(ranges.contains(&range_of(&text, "struct Point inline {\n    X float32;\n    Y float32;\n}", 0, false)));
+    assert_eq!(
+        ranges.get(1),
+        Some(&range_of(&text, "Y float32;", 0, false))
+    );
+    assert!(ranges.contains(&range_of(
+        &text,
+        "struct Point inline {\n    X float32;\n    Y float32;\n}",
+        0,
+        false
+    )));
     assert_eq!(
         ranges.last(),
-        Some(&json!({"start": {"line": 0, "character": 0}, "end": position(&text, text.len(), false)}))
+        Some(
+            &json!({"start": {"line": 0, "character": 0}, "end": position(&text, text.len(), false)})
+        )
     );
 }
 
 #[test]
 fn code_actions_are_quick_fixes_with_their_diagnostic() {
-    let text = "karmem demo @packed(true);\nstruct B inline { X uint8 }\nstruct C inline { Y Unknown; }\n";
+    let text =
+        "karmem demo @packed(true);\nstruct B inline { X uint8 }\nstruct C inline { Y Unknown; }\n";
     let (mut client, diagnostics) = session(text);
     let missing = diagnostics
         .iter()
@@ -820,7 +994,9 @@ fn code_actions_are_quick_fixes_with_their_diagnostic() {
     assert_eq!(insert["kind"], "quickfix");
     assert_eq!(insert["isPreferred"], true);
     assert_eq!(insert["diagnostics"][0], missing);
-    let edits = insert["edit"]["documentChanges"][0]["edits"].as_array().unwrap();
+    let edits = insert["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .unwrap();
     let fixed = apply_edits(text, edits);
     assert!(fixed.contains("{ X uint8; }"), "{fixed}");
     // Nothing on the line of an error without a fix.
@@ -851,7 +1027,10 @@ fn layout_extension() {
         "karmem/layout",
         json!({"textDocument": doc(), "position": inside_shape}),
     );
-    assert_eq!(one, json!({"struct": expected["structs"][1], "complete": true}));
+    assert_eq!(
+        one,
+        json!({"struct": expected["structs"][1], "complete": true})
+    );
     // Outside any struct: the whole file.
     let outside = client.request(
         "karmem/layout",
@@ -861,15 +1040,26 @@ fn layout_extension() {
 
     // With errors: what is known, `complete: false`, unknown numbers null.
     let text = broken();
-    change(&mut client, 2, json!({"start": {"line": 0, "character": 0}, "end": position(VALID, VALID.len(), false)}), &text);
+    change(
+        &mut client,
+        2,
+        json!({"start": {"line": 0, "character": 0}, "end": position(VALID, VALID.len(), false)}),
+        &text,
+    );
     client.wait_diagnostics(URI, 2);
     let report = client.request("karmem/layout", json!({"textDocument": doc()}));
     assert_eq!(report["complete"], false);
-    assert_eq!(report["structs"][0], expected["structs"][0], "Point is unaffected");
+    assert_eq!(
+        report["structs"][0], expected["structs"][0],
+        "Point is unaffected"
+    );
     let broken_struct = &report["structs"][2];
     assert_eq!(broken_struct["name"], "Broken");
     assert!(broken_struct["size"].is_null(), "{broken_struct}");
-    assert!(broken_struct["fields"][0]["offset"].is_null(), "{broken_struct}");
+    assert!(
+        broken_struct["fields"][0]["offset"].is_null(),
+        "{broken_struct}"
+    );
     let one = client.request(
         "karmem/layout",
         json!({"textDocument": doc(), "position": position_of(&text, "Z Unknown", 0, 0, false)}),

@@ -20,7 +20,10 @@ fn version_and_help() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("karmem-lsp "), "{stdout}");
 
-    let out = Command::new(server_binary()).arg("--help").output().unwrap();
+    let out = Command::new(server_binary())
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     for flag in ["--stdio", "--log-level", "--version"] {
@@ -58,7 +61,10 @@ fn initialize_advertises_every_capability() {
         assert_eq!(caps[provider], true, "{provider}");
     }
     assert_eq!(caps["renameProvider"]["prepareProvider"], true);
-    assert_eq!(caps["codeActionProvider"]["codeActionKinds"], json!(["quickfix"]));
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"])
+    );
     assert_eq!(
         caps["completionProvider"]["triggerCharacters"],
         json!(["@", "[", " "])
@@ -154,7 +160,10 @@ fn unknown_documents_are_answered_with_null() {
             json!({"textDocument": doc, "position": pos, "newName": "B"}),
         ),
         ("textDocument/documentSymbol", json!({"textDocument": doc})),
-        ("textDocument/semanticTokens/full", json!({"textDocument": doc})),
+        (
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": doc}),
+        ),
         (
             "textDocument/semanticTokens/range",
             json!({"textDocument": doc, "range": range}),
@@ -188,7 +197,10 @@ fn unknown_documents_are_answered_with_null() {
         "textDocument/didChange",
         json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": "x"}]}),
     );
-    client.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
 
@@ -300,7 +312,12 @@ fn log_level_flag_and_setting() {
     client.wait_diagnostics(uri, 1);
     client.wait_notification(
         "window/logMessage",
-        |p| p["type"] == 4 && p["message"].as_str().is_some_and(|m| m.contains("publishing")),
+        |p| {
+            p["type"] == 4
+                && p["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("publishing"))
+        },
         TIMEOUT,
     );
     drop(client);

@@ -8,6 +8,7 @@
 //! Every command loads and analyses its input with [`input::load`]; no analysis logic lives
 //! in the CLI.
 
+pub mod breaking;
 pub mod build;
 mod check;
 pub mod codec;
@@ -62,6 +63,8 @@ pub enum Command {
     Encode(codec::EncodeArgs),
     /// Decode a binary message to JSON.
     Decode(codec::DecodeArgs),
+    /// Report incompatible changes since a baseline (file, directory or git revision).
+    Breaking(breaking::BreakingArgs),
 }
 
 /// Options that change what the analyzer accepts.
@@ -161,6 +164,7 @@ pub fn run(cli: Cli) -> Status {
         Command::Build(args) => build::run(&args),
         Command::Encode(args) => codec::run_encode(&args),
         Command::Decode(args) => codec::run_decode(&args),
+        Command::Breaking(args) => breaking::run(&args),
     }
 }
 

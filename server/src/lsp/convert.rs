@@ -143,15 +143,13 @@ pub fn workspace_edit(
 ) -> lsp::WorkspaceEdit {
     if document_changes {
         lsp::WorkspaceEdit {
-            document_changes: Some(lsp::DocumentChanges::Edits(vec![
-                lsp::TextDocumentEdit {
-                    text_document: lsp::OptionalVersionedTextDocumentIdentifier {
-                        uri: uri.clone(),
-                        version: Some(version),
-                    },
-                    edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+            document_changes: Some(lsp::DocumentChanges::Edits(vec![lsp::TextDocumentEdit {
+                text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                    uri: uri.clone(),
+                    version: Some(version),
                 },
-            ])),
+                edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+            }])),
             ..Default::default()
         }
     } else {
@@ -189,8 +187,7 @@ pub fn minimal_edit(
         .take(max_suffix)
         .take_while(|(a, b)| a == b)
         .count();
-    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix)
-    {
+    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
         suffix -= 1;
     }
     let span = Span::new(prefix, old.len() - suffix);
@@ -253,7 +250,11 @@ pub struct FlatSymbol {
 }
 
 /// The symbols of a tree, depth first, with their parent's name as container.
-pub fn flatten_symbols(index: &LineIndex, symbols: &[ide::Symbol], enc: Encoding) -> Vec<FlatSymbol> {
+pub fn flatten_symbols(
+    index: &LineIndex,
+    symbols: &[ide::Symbol],
+    enc: Encoding,
+) -> Vec<FlatSymbol> {
     fn walk(
         index: &LineIndex,
         symbols: &[ide::Symbol],
@@ -313,7 +314,9 @@ pub fn completion_item(item: &ide::CompletionItem, replace: Range) -> lsp::Compl
         }),
         text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
             replace,
-            item.insert_text.clone().unwrap_or_else(|| item.label.clone()),
+            item.insert_text
+                .clone()
+                .unwrap_or_else(|| item.label.clone()),
         ))),
         insert_text_format: Some(if item.is_snippet {
             lsp::InsertTextFormat::SNIPPET
@@ -435,9 +438,15 @@ pub fn folding_range(
     let mut end_line = end.line;
     if line_folding_only {
         // Keep a closing `}` that starts its line visible, as editors do for braces.
-        let last = f.span.end.checked_sub(1).and_then(|i| text.get(i..f.span.end));
+        let last = f
+            .span
+            .end
+            .checked_sub(1)
+            .and_then(|i| text.get(i..f.span.end));
         let line_start = index.line_start(end.line).unwrap_or(0);
-        let before = text.get(line_start..f.span.end.saturating_sub(1)).unwrap_or("");
+        let before = text
+            .get(line_start..f.span.end.saturating_sub(1))
+            .unwrap_or("");
         if last == Some("}") && before.trim().is_empty() {
             end_line = end_line.saturating_sub(1);
         }
@@ -515,26 +524,39 @@ mod tests {
         let new = "karmem a;\nstruct A inline {\n}\n";
         let index = LineIndex::new(old);
         let edit = minimal_edit(&index, old, new, Encoding::Utf16).unwrap();
-        assert_eq!(edit.range, Range::new(Position::new(1, 7), Position::new(1, 8)));
+        assert_eq!(
+            edit.range,
+            Range::new(Position::new(1, 7), Position::new(1, 8))
+        );
         assert_eq!(edit.new_text, "");
         assert!(minimal_edit(&index, old, old, Encoding::Utf16).is_none());
         // Common bytes inside different characters are not split.
         let (old, new) = ("xé", "xè");
         let index = LineIndex::new(old);
         let edit = minimal_edit(&index, old, new, Encoding::Utf8).unwrap();
-        assert_eq!(edit.range, Range::new(Position::new(0, 1), Position::new(0, 3)));
+        assert_eq!(
+            edit.range,
+            Range::new(Position::new(0, 1), Position::new(0, 3))
+        );
         assert_eq!(edit.new_text, "è");
         let (old, new) = ("aaa", "aaaa");
         let index = LineIndex::new(old);
         let edit = minimal_edit(&index, old, new, Encoding::Utf8).unwrap();
-        assert_eq!(edit.range, Range::new(Position::new(0, 3), Position::new(0, 3)));
+        assert_eq!(
+            edit.range,
+            Range::new(Position::new(0, 3), Position::new(0, 3))
+        );
         assert_eq!(edit.new_text, "a");
     }
 
     #[test]
     fn docs_links() {
         let uri = docs_uri(Code::UnknownType).unwrap();
-        assert!(uri.as_str().ends_with("docs/diagnostics.md#km0200"), "{}", uri.as_str());
+        assert!(
+            uri.as_str().ends_with("docs/diagnostics.md#km0200"),
+            "{}",
+            uri.as_str()
+        );
         assert!(Code::ALL.iter().all(|&c| docs_uri(c).is_some()));
     }
 

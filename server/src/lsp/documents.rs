@@ -121,9 +121,19 @@ impl Snapshot {
 /// times the text), and with one thread all of it comes from, and goes back to, one
 /// allocator arena, so the memory of the previous version is reused instead of piling up
 /// in per-thread arenas. After analysing a large text, free memory is handed back to the
-/// operating system ([`release_free_memory`]).
+/// operating system ([`release_free_memory`]). Replaced snapshots are dropped on this thread
+/// too ([`Analyzer::retire`]).
 pub struct Analyzer {
-    jobs: Mutex<std::sync::mpsc::Sender<Weak<Snapshot>>>,
+    jobs: Mutex<std::sync::mpsc::Sender<Job>>,
+    /// Replaced snapshots, dropped by the analysis thread before its next job.
+    graveyard: Arc<Mutex<Vec<Arc<Snapshot>>>>,
+}
+
+enum Job {
+    /// Analyse the snapshot if anyone still needs it.
+    Analyze(Weak<Snapshot>),
+    /// Only empty the graveyard.
+    Collect,
 }
 
 /// Texts at least this long are followed by [`release_free_memory`].
@@ -131,12 +141,20 @@ pub const TRIM_AFTER: usize = 512 * 1024;
 
 impl Analyzer {
     pub fn new() -> Arc<Self> {
-        let (tx, rx) = std::sync::mpsc::channel::<Weak<Snapshot>>();
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let graveyard: Arc<Mutex<Vec<Arc<Snapshot>>>> = Arc::default();
+        let dead = graveyard.clone();
         let spawned = std::thread::Builder::new()
             .name("karmem-analysis".to_string())
             .spawn(move || {
                 while let Ok(job) = rx.recv() {
-                    run_job(job);
+                    // Free replaced versions first, so their memory is reused by this job.
+                    let retired =
+                        std::mem::take(&mut *dead.lock().unwrap_or_else(|e| e.into_inner()));
+                    drop(retired);
+                    if let Job::Analyze(snapshot) = job {
+                        run_job(snapshot);
+                    }
                 }
             });
         if let Err(e) = spawned {
@@ -144,18 +162,42 @@ impl Analyzer {
         }
         Arc::new(Analyzer {
             jobs: Mutex::new(tx),
+            graveyard,
         })
     }
 
-    fn submit(&self, job: Weak<Snapshot>) {
-        let sent = self
-            .jobs
+    fn send(&self, job: Job) -> Result<(), Job> {
+        self.jobs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .send(job);
-        if let Err(std::sync::mpsc::SendError(job)) = sent {
+            .send(job)
+            .map_err(|e| e.0)
+    }
+
+    fn submit(&self, job: Weak<Snapshot>) {
+        if let Err(Job::Analyze(job)) = self.send(Job::Analyze(job)) {
             // No analysis thread: analyse here rather than leave the waiters hanging.
             run_job(job);
+        }
+    }
+
+    /// Hands a replaced snapshot to the analysis thread, which drops it (and its analysis,
+    /// if nobody else holds it: tens of milliseconds for a large schema) before it starts
+    /// on anything else. Call [`Analyzer::collect`] afterwards.
+    fn retire(&self, snapshot: Arc<Snapshot>) {
+        self.graveyard
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(snapshot);
+    }
+
+    /// Wakes the analysis thread to empty the graveyard even if no analysis follows.
+    fn collect(&self) {
+        if self.send(Job::Collect).is_err() {
+            self.graveyard
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
         }
     }
 }
@@ -193,6 +235,7 @@ fn run_job(job: Weak<Snapshot>) {
 /// and the resident size of the server would stay at the peak of its largest analysis).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn release_free_memory() {
+    if std::env::var_os("KARMEM_NO_TRIM").is_some() { return; }
     extern "C" {
         fn malloc_trim(pad: usize) -> std::os::raw::c_int;
     }
@@ -211,7 +254,10 @@ pub fn release_free_memory() {}
 pub enum ChangeError {
     UnknownDocument,
     /// The change's version is not newer than the document's.
-    Stale { current: i32, got: i32 },
+    Stale {
+        current: i32,
+        got: i32,
+    },
     /// An edit could not be applied (the document is left as the edits before it made it).
     Edit(String),
 }
@@ -342,11 +388,16 @@ impl DocumentStore {
             self.options,
             self.analyzer.clone(),
         );
-        let previous = doc.latest.send_replace(snapshot);
+        // The replaced version goes to the analysis thread's graveyard *before* the new one
+        // is published: the diagnostics task wakes on publication and asks for an analysis,
+        // and the old analysis must be freed before the new one is built (not this handler:
+        // freeing the analysis of a large schema takes tens of milliseconds).
+        doc.latest.send_modify(|latest| {
+            let previous = std::mem::replace(latest, snapshot);
+            self.analyzer.retire(previous);
+        });
         drop(docs);
-        // The previous version (and its analysis, if nobody else holds it) is freed here,
-        // outside the lock.
-        drop(previous);
+        self.analyzer.collect();
         failure.map_or(Ok(()), Err)
     }
 
@@ -387,5 +438,95 @@ impl DocumentStore {
                 worker.abort();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+    use crate::lsp::text::Pos;
+
+    fn uri() -> Uri {
+        Uri::from_str("file:///t.km").unwrap()
+    }
+
+    fn open(store: &DocumentStore, text: &str) {
+        store.open(uri(), 1, text, |_rx, _previous| tokio::spawn(async {}));
+    }
+
+    fn insert(line: u32, col: u32, text: &str) -> Change<'_> {
+        let at = Pos { line, col };
+        Change {
+            range: Some((at, at)),
+            text,
+        }
+    }
+
+    #[tokio::test]
+    async fn changes_apply_in_order_and_stale_ones_are_dropped() {
+        let store = DocumentStore::default();
+        open(&store, "karmem a;\n");
+        let changes = [
+            insert(1, 0, "struct A inline { X uint8; }\n"),
+            insert(0, 7, "b"),
+        ];
+        store.change(&uri(), 2, &changes, Encoding::Utf16).unwrap();
+        assert_eq!(
+            store.change(&uri(), 2, &[insert(0, 0, "x")], Encoding::Utf16),
+            Err(ChangeError::Stale { current: 2, got: 2 })
+        );
+        let snapshot = store.snapshot(&uri()).unwrap();
+        assert_eq!(snapshot.version, 2);
+        assert_eq!(
+            snapshot.text(),
+            "karmem ba;\nstruct A inline { X uint8; }\n"
+        );
+        let analyzed = snapshot.analysis().await.unwrap();
+        assert_eq!(analyzed.analysis.schema.structs.len(), 1);
+        assert_eq!(
+            store.change(
+                &Uri::from_str("file:///other.km").unwrap(),
+                9,
+                &[],
+                Encoding::Utf8
+            ),
+            Err(ChangeError::UnknownDocument)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_is_analysed_once_and_keeps_its_text() {
+        let store = DocumentStore::default();
+        open(&store, "karmem a;\n");
+        let old = store.snapshot(&uri()).unwrap();
+        store
+            .change(&uri(), 5, &[insert(0, 0, "// c\n")], Encoding::Utf16)
+            .unwrap();
+        let new = store.snapshot(&uri()).unwrap();
+        // Requests holding the old snapshot still see the old text.
+        assert_eq!(old.analysis().await.unwrap().analysis.text, "karmem a;\n");
+        let (a, b) = tokio::join!(new.analysis(), new.analysis());
+        assert!(Arc::ptr_eq(&a.unwrap(), &b.unwrap()));
+        assert_eq!(
+            new.analysis_if_done().unwrap().unwrap().analysis.text,
+            "// c\nkarmem a;\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn closing_hands_over_the_worker() {
+        let store = DocumentStore::default();
+        open(&store, "karmem a;\n");
+        assert!(store.close(&uri()));
+        assert!(!store.close(&uri()));
+        assert!(store.snapshot(&uri()).is_none());
+        let mut handed = false;
+        store.open(uri(), 1, "", |_rx, previous| {
+            handed = previous.is_some();
+            tokio::spawn(async {})
+        });
+        assert!(handed, "the reopened document waits for the old task");
     }
 }

@@ -75,16 +75,14 @@ fn check(body: &[u8]) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
-fn warn(message: &str) {
-    eprintln!("[karmem-lsp warn] dropped a malformed message: {message}");
-}
-
-/// Copies well-formed LSP messages from `input` to `output` until the end of `input`.
-pub async fn sanitize<R, W>(mut input: R, mut output: W)
+/// Copies well-formed LSP messages from `input` to `output` until the end of `input`;
+/// `log` is told about every message dropped or rewritten.
+pub async fn sanitize<R, W>(mut input: R, mut output: W, log: impl Fn(String))
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
+    let warn = |message: &str| log(format!("dropped a malformed message: {message}"));
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut chunk = vec![0u8; 64 * 1024];
     // Bytes of an oversized body still to discard.
@@ -170,7 +168,7 @@ mod tests {
 
     async fn run(input: &[u8]) -> Vec<Value> {
         let mut out = Vec::new();
-        sanitize(input, &mut out).await;
+        sanitize(input, &mut out, |_| {}).await;
         let mut messages = Vec::new();
         let mut rest = &out[..];
         while let Frame::Header { end, length } = parse_header(rest) {

@@ -10,6 +10,7 @@
 //! * [`convert`] — offsets ↔ positions, `ide` results → LSP types.
 //! * [`workspace`] — the background index of `.km` files for `workspace/symbol`.
 //! * [`layout`] — the `karmem/layout` extension request.
+//! * [`framing`] — checks incoming frames before tower-lsp-server decodes them.
 //! * [`config`], [`log`] — settings, client capabilities, logging.
 
 pub mod config;
@@ -72,16 +73,29 @@ pub struct Options {
 pub async fn serve_stdio(options: Options) -> i32 {
     let shutdown = Arc::new(AtomicBool::new(false));
     let flag = shutdown.clone();
-    let mut builder = LspService::build(move |client| Backend::new(client, options, flag))
-        .custom_method(layout::METHOD, Backend::layout)
-        .custom_method(framing::INVALID_REQUEST, Backend::invalid_request);
+    let logger: Arc<OnceLock<Arc<Logger>>> = Arc::default();
+    let slot = logger.clone();
+    let mut builder = LspService::build(move |client| {
+        let backend = Backend::new(client, options, flag);
+        let _ = slot.set(backend.log.clone());
+        backend
+    })
+    .custom_method(layout::METHOD, Backend::layout)
+    .custom_method(framing::INVALID_REQUEST, Backend::invalid_request);
     if std::env::var(DEBUG_REQUESTS_ENV).is_ok_and(|v| v == "1") {
         builder = builder.custom_method("karmem/debug/panic", Backend::debug_panic);
     }
     let (service, socket) = builder.finish();
     // Malformed input would end tower-lsp-server's reader: filter it out first.
     let (input, guarded) = tokio::io::duplex(1 << 20);
-    tokio::spawn(framing::sanitize(tokio::io::stdin(), input));
+    tokio::spawn(framing::sanitize(
+        tokio::io::stdin(),
+        input,
+        move |message| match logger.get() {
+            Some(log) => log.warn(message),
+            None => eprintln!("[karmem-lsp warn] {message}"),
+        },
+    ));
     Server::new(guarded, tokio::io::stdout(), socket)
         .concurrency_level(CONCURRENCY)
         .serve(service)
@@ -220,10 +234,16 @@ impl Backend {
     }
 
     /// The newest snapshot of `uri` and its analysis; `None` for a document that is not open.
-    async fn analyzed(&self, method: &str, uri: &Uri) -> Result<Option<(Arc<Snapshot>, Arc<Analyzed>)>> {
+    async fn analyzed(
+        &self,
+        method: &str,
+        uri: &Uri,
+    ) -> Result<Option<(Arc<Snapshot>, Arc<Analyzed>)>> {
         let Some(snapshot) = self.docs.snapshot(uri) else {
-            self.log
-                .debug(format!("{method}: {} is not open; answering null", uri.as_str()));
+            self.log.debug(format!(
+                "{method}: {} is not open; answering null",
+                uri.as_str()
+            ));
             return Ok(None);
         };
         match snapshot.analysis().await {
@@ -287,7 +307,9 @@ impl Backend {
             let _guard = guard;
             let start = std::time::Instant::now();
             let cancelled = || shutdown.load(Ordering::Relaxed);
-            let result = catch_unwind(AssertUnwindSafe(|| workspace.walk(&folders, enc, &cancelled)));
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                workspace.walk(&folders, enc, &cancelled)
+            }));
             match result {
                 Ok(n) => log.info(format!(
                     "indexed {n} schema file(s) under {} folder(s) in {} ms",
@@ -561,9 +583,10 @@ impl LanguageServer for Backend {
         self.log
             .debug(format!("open {} version {}", doc.uri.as_str(), doc.version));
         let result = catch_unwind(AssertUnwindSafe(|| {
-            self.docs.open(doc.uri.clone(), doc.version, &doc.text, |rx, previous| {
-                self.spawn_worker(rx, previous)
-            })
+            self.docs
+                .open(doc.uri.clone(), doc.version, &doc.text, |rx, previous| {
+                    self.spawn_worker(rx, previous)
+                })
         }));
         if let Err(p) = result {
             self.log
@@ -589,10 +612,9 @@ impl LanguageServer for Backend {
         match result {
             Ok(Ok(())) => {}
             Ok(Err(e)) => self.log.warn(format!("{}: {e}", uri.as_str())),
-            Err(p) => self.log.error(format!(
-                "didChange failed: {}",
-                panic_message(p.as_ref())
-            )),
+            Err(p) => self
+                .log
+                .error(format!("didChange failed: {}", panic_message(p.as_ref()))),
         }
     }
 
@@ -716,7 +738,10 @@ impl LanguageServer for Backend {
                 let tree = ide::document_symbols(&analyzed.analysis);
                 convert::flatten_symbols(&analyzed.index, &tree, enc)
             })?;
-            for s in symbols.iter().filter(|s| ide::symbol_matches(&query, &s.name)) {
+            for s in symbols
+                .iter()
+                .filter(|s| ide::symbol_matches(&query, &s.name))
+            {
                 out.push(convert::symbol_information(&snapshot.uri, s));
             }
         }
@@ -803,23 +828,27 @@ impl LanguageServer for Backend {
         params: DocumentHighlightParams,
     ) -> Result<Option<Vec<DocumentHighlight>>> {
         let p = params.text_document_position_params;
-        self.with("textDocument/documentHighlight", &p.text_document.uri, |cx| {
-            let Some(offset) = cx.offset(p.position) else {
-                return Ok(None);
-            };
-            Ok(Some(
-                ide::highlights(cx.analysis(), offset)
-                    .into_iter()
-                    .map(|(span, kind)| DocumentHighlight {
-                        range: cx.range(span),
-                        kind: Some(match kind {
-                            ide::HighlightKind::Write => DocumentHighlightKind::WRITE,
-                            ide::HighlightKind::Read => DocumentHighlightKind::READ,
-                        }),
-                    })
-                    .collect(),
-            ))
-        })
+        self.with(
+            "textDocument/documentHighlight",
+            &p.text_document.uri,
+            |cx| {
+                let Some(offset) = cx.offset(p.position) else {
+                    return Ok(None);
+                };
+                Ok(Some(
+                    ide::highlights(cx.analysis(), offset)
+                        .into_iter()
+                        .map(|(span, kind)| DocumentHighlight {
+                            range: cx.range(span),
+                            kind: Some(match kind {
+                                ide::HighlightKind::Write => DocumentHighlightKind::WRITE,
+                                ide::HighlightKind::Read => DocumentHighlightKind::READ,
+                            }),
+                        })
+                        .collect(),
+                ))
+            },
+        )
         .await
     }
 
@@ -827,23 +856,27 @@ impl LanguageServer for Backend {
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        self.with("textDocument/prepareRename", &params.text_document.uri, |cx| {
-            let Some(offset) = cx.offset(params.position) else {
-                return Ok(None);
-            };
-            match ide::prepare_rename(cx.analysis(), offset) {
-                Ok(span) => Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
-                    range: cx.range(span),
-                    placeholder: cx
-                        .analysis()
-                        .text
-                        .get(span.range())
-                        .unwrap_or_default()
-                        .to_string(),
-                })),
-                Err(message) => Err(Error::invalid_params(message)),
-            }
-        })
+        self.with(
+            "textDocument/prepareRename",
+            &params.text_document.uri,
+            |cx| {
+                let Some(offset) = cx.offset(params.position) else {
+                    return Ok(None);
+                };
+                match ide::prepare_rename(cx.analysis(), offset) {
+                    Ok(span) => Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
+                        range: cx.range(span),
+                        placeholder: cx
+                            .analysis()
+                            .text
+                            .get(span.range())
+                            .unwrap_or_default()
+                            .to_string(),
+                    })),
+                    Err(message) => Err(Error::invalid_params(message)),
+                }
+            },
+        )
         .await
     }
 
@@ -878,24 +911,28 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        self.with("textDocument/documentSymbol", &params.text_document.uri, |cx| {
-            let tree = ide::document_symbols(cx.analysis());
-            let index = &cx.analyzed.index;
-            Ok(Some(if cx.caps.hierarchical_symbols {
-                DocumentSymbolResponse::Nested(
-                    tree.iter()
-                        .map(|s| convert::document_symbol(index, s, cx.enc))
-                        .collect(),
-                )
-            } else {
-                DocumentSymbolResponse::Flat(
-                    convert::flatten_symbols(index, &tree, cx.enc)
-                        .iter()
-                        .map(|s| convert::symbol_information(cx.uri, s))
-                        .collect(),
-                )
-            }))
-        })
+        self.with(
+            "textDocument/documentSymbol",
+            &params.text_document.uri,
+            |cx| {
+                let tree = ide::document_symbols(cx.analysis());
+                let index = &cx.analyzed.index;
+                Ok(Some(if cx.caps.hierarchical_symbols {
+                    DocumentSymbolResponse::Nested(
+                        tree.iter()
+                            .map(|s| convert::document_symbol(index, s, cx.enc))
+                            .collect(),
+                    )
+                } else {
+                    DocumentSymbolResponse::Flat(
+                        convert::flatten_symbols(index, &tree, cx.enc)
+                            .iter()
+                            .map(|s| convert::symbol_information(cx.uri, s))
+                            .collect(),
+                    )
+                }))
+            },
+        )
         .await
     }
 
@@ -921,14 +958,18 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        self.with("textDocument/semanticTokens/full", &params.text_document.uri, |cx| {
-            let tokens = ide::semantic_tokens(cx.analysis());
-            let data = convert::semantic_tokens(&cx.analyzed.index, &tokens, None, cx.enc);
-            Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
-                result_id: None,
-                data,
-            })))
-        })
+        self.with(
+            "textDocument/semanticTokens/full",
+            &params.text_document.uri,
+            |cx| {
+                let tokens = ide::semantic_tokens(cx.analysis());
+                let data = convert::semantic_tokens(&cx.analyzed.index, &tokens, None, cx.enc);
+                Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
+                    result_id: None,
+                    data,
+                })))
+            },
+        )
         .await
     }
 
@@ -936,19 +977,23 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensRangeParams,
     ) -> Result<Option<SemanticTokensRangeResult>> {
-        self.with("textDocument/semanticTokens/range", &params.text_document.uri, |cx| {
-            let Some(within) = convert::span_clamped(&cx.analyzed.index, params.range, cx.enc)
-            else {
-                return Ok(None);
-            };
-            let tokens = ide::semantic_tokens(cx.analysis());
-            let data =
-                convert::semantic_tokens(&cx.analyzed.index, &tokens, Some(within), cx.enc);
-            Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
-                result_id: None,
-                data,
-            })))
-        })
+        self.with(
+            "textDocument/semanticTokens/range",
+            &params.text_document.uri,
+            |cx| {
+                let Some(within) = convert::span_clamped(&cx.analyzed.index, params.range, cx.enc)
+                else {
+                    return Ok(None);
+                };
+                let tokens = ide::semantic_tokens(cx.analysis());
+                let data =
+                    convert::semantic_tokens(&cx.analyzed.index, &tokens, Some(within), cx.enc);
+                Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
+                    result_id: None,
+                    data,
+                })))
+            },
+        )
         .await
     }
 
@@ -969,23 +1014,27 @@ impl LanguageServer for Backend {
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        self.with("textDocument/foldingRange", &params.text_document.uri, |cx| {
-            let text = &cx.analysis().text;
-            Ok(Some(
-                ide::folding_ranges(cx.analysis())
-                    .iter()
-                    .filter_map(|f| {
-                        convert::folding_range(
-                            &cx.analyzed.index,
-                            text,
-                            f,
-                            cx.caps.line_folding_only,
-                            cx.enc,
-                        )
-                    })
-                    .collect(),
-            ))
-        })
+        self.with(
+            "textDocument/foldingRange",
+            &params.text_document.uri,
+            |cx| {
+                let text = &cx.analysis().text;
+                Ok(Some(
+                    ide::folding_ranges(cx.analysis())
+                        .iter()
+                        .filter_map(|f| {
+                            convert::folding_range(
+                                &cx.analyzed.index,
+                                text,
+                                f,
+                                cx.caps.line_folding_only,
+                                cx.enc,
+                            )
+                        })
+                        .collect(),
+                ))
+            },
+        )
         .await
     }
 
@@ -993,22 +1042,26 @@ impl LanguageServer for Backend {
         &self,
         params: SelectionRangeParams,
     ) -> Result<Option<Vec<SelectionRange>>> {
-        self.with("textDocument/selectionRange", &params.text_document.uri, |cx| {
-            let mut out = Vec::with_capacity(params.positions.len());
-            for &p in &params.positions {
-                let Some(offset) = cx.offset(p) else {
-                    return Ok(None);
-                };
-                let spans = ide::selection_ranges(cx.analysis(), offset);
-                out.push(convert::selection_range(
-                    &cx.analyzed.index,
-                    &spans,
-                    offset,
-                    cx.enc,
-                ));
-            }
-            Ok(Some(out))
-        })
+        self.with(
+            "textDocument/selectionRange",
+            &params.text_document.uri,
+            |cx| {
+                let mut out = Vec::with_capacity(params.positions.len());
+                for &p in &params.positions {
+                    let Some(offset) = cx.offset(p) else {
+                        return Ok(None);
+                    };
+                    let spans = ide::selection_ranges(cx.analysis(), offset);
+                    out.push(convert::selection_range(
+                        &cx.analyzed.index,
+                        &spans,
+                        offset,
+                        cx.enc,
+                    ));
+                }
+                Ok(Some(out))
+            },
+        )
         .await
     }
 

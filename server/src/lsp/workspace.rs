@@ -76,8 +76,9 @@ impl WorkspaceIndex {
             folders.retain(|f| f != folder);
             folders.clone()
         };
-        lock(&self.files)
-            .retain(|path, _| !path.starts_with(folder) || folders.iter().any(|f| path.starts_with(f)));
+        lock(&self.files).retain(|path, _| {
+            !path.starts_with(folder) || folders.iter().any(|f| path.starts_with(f))
+        });
     }
 
     /// Indexes (or re-indexes) one file; removes it when it cannot be read.
