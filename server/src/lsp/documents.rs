@@ -9,11 +9,12 @@
 //!
 //! Each applied change publishes a new [`Snapshot`] (a cheap clone of the rope plus the
 //! version) on the document's `watch` channel. A snapshot is analysed the first time someone
-//! asks ([`Snapshot::analysis`]): one task per snapshot, whatever the number of waiters, and
-//! none at all when every reference to the snapshot is gone before its turn comes (a burst
-//! of keystrokes costs one analysis, of the newest text). Analyses run one at a time on one
-//! dedicated thread ([`Analyzer`]), which bounds memory to one analysis in flight plus the
-//! cached ones.
+//! asks ([`Snapshot::analysis`]): one analysis per snapshot, whatever the number of waiters,
+//! and none at all when every reference to the snapshot is gone before its turn comes (a
+//! burst of keystrokes costs one analysis, of the newest text). Analyses run one at a time
+//! on one dedicated thread ([`Analyzer`]), which also frees the replaced versions before it
+//! analyses the next one: memory holds the cached analysis of each open document plus at
+//! most one in progress.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -235,7 +236,6 @@ fn run_job(job: Weak<Snapshot>) {
 /// and the resident size of the server would stay at the peak of its largest analysis).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn release_free_memory() {
-    if std::env::var_os("KARMEM_NO_TRIM").is_some() { return; }
     extern "C" {
         fn malloc_trim(pad: usize) -> std::os::raw::c_int;
     }
