@@ -362,7 +362,9 @@ fn parse_breaking(
         if names.get_ref().is_empty() {
             return Err(error(
                 names.span(),
-                format!("no names to ignore `{text}` for: list declarations, `Type.Member` or \"*\""),
+                format!(
+                    "no names to ignore `{text}` for: list declarations, `Type.Member` or \"*\""
+                ),
             ));
         }
         let mut list = Vec::new();
@@ -662,7 +664,10 @@ package = "km"
         assert!(err("[breaking]\nignore = { STRUCT_ID_CHANGED = [] }\n")
             .starts_with("proj/karmem.toml:2:32: no names to ignore"));
         let e = err("[breaking]\nagainst = \"main\"\nfoo = 1\n");
-        assert!(e.starts_with("proj/karmem.toml:3:1: unknown field `foo`"), "{e}");
+        assert!(
+            e.starts_with("proj/karmem.toml:3:1: unknown field `foo`"),
+            "{e}"
+        );
         let e = err("[breaking]\nlevel = 3\n");
         assert!(e.starts_with("proj/karmem.toml:2:9: invalid type"), "{e}");
     }

@@ -20,9 +20,14 @@ use karmem_syntax::model::{
 
 use crate::{GenerateError, GenerateInput, GeneratedFile, Generator};
 
-pub use names::{
-    field_ident, problems, snake_case, upper_snake_case, value_ident, NameProblem,
-};
+pub use names::{field_ident, problems, snake_case, upper_snake_case, value_ident, NameProblem};
+
+/// rustfmt's default line width; generated lines stay within it where names allow.
+const MAX_WIDTH: usize = 100;
+
+/// rustfmt's default `fn_call_width`, `array_width` and `chain_width`: longer argument lists,
+/// arrays and method chains are laid out one item per line.
+const SMALL_WIDTH: usize = 60;
 
 /// The default of `@rust.import`: the runtime crate's library name.
 pub const DEFAULT_IMPORT: &str = "::karmem_runtime";
@@ -42,7 +47,10 @@ impl Generator for RustGenerator {
         if !problems.is_empty() {
             let list: Vec<String> = problems.into_iter().map(|p| p.message).collect();
             return Err(GenerateError::Unsupported {
-                message: format!("the Rust target cannot express this schema: {}", list.join("; ")),
+                message: format!(
+                    "the Rust target cannot express this schema: {}",
+                    list.join("; ")
+                ),
             });
         }
         let text = generate_text(input.schema, &input.header(), import)?;
@@ -76,7 +84,9 @@ fn check_import(import: &str) -> Result<(), GenerateError> {
         }
         let path_keyword = matches!(segment, "crate" | "self" | "super");
         if path_keyword && (i > 0 && segment != "super" || import.starts_with("::")) {
-            return Err(invalid("`crate`, `self` and `super` may only start the path"));
+            return Err(invalid(
+                "`crate`, `self` and `super` may only start the path",
+            ));
         }
     }
     Ok(())
@@ -157,6 +167,48 @@ impl<'s> Gen<'s> {
         self.out.push('\n');
     }
 
+    /// A call statement `head(args)tail`, laid out as rustfmt does: on one line when it
+    /// fits in 100 columns, else one argument per line.
+    fn call(&mut self, indent: usize, head: &str, args: &[String], tail: &str) {
+        let joined = args.join(", ");
+        let one = format!("{head}{joined}{tail}");
+        if joined.len() <= SMALL_WIDTH && indent * 4 + one.len() <= MAX_WIDTH {
+            self.line(indent, &one);
+            return;
+        }
+        self.line(indent, head);
+        for arg in args {
+            self.line(indent + 1, &format!("{arg},"));
+        }
+        self.line(indent, tail);
+    }
+
+    /// `head rest` (an assignment, a `const`, a struct field), broken after `head` with the
+    /// rest indented once more when it does not fit in 100 columns, as rustfmt does.
+    fn split(&mut self, indent: usize, head: &str, rest: &str) {
+        if indent * 4 + head.len() + 1 + rest.len() <= MAX_WIDTH {
+            self.line(indent, &format!("{head} {rest}"));
+        } else {
+            self.line(indent, head);
+            self.line(indent + 1, rest);
+        }
+    }
+
+    /// A method signature `head(params) ret {`, with the parameters one per line when it
+    /// does not fit (rustfmt's layout).
+    fn signature(&mut self, indent: usize, head: &str, params: &[&str], ret: &str) {
+        let one = format!("{head}({}){ret} {{", params.join(", "));
+        if indent * 4 + one.len() <= MAX_WIDTH {
+            self.line(indent, &one);
+            return;
+        }
+        self.line(indent, &format!("{head}("));
+        for param in params {
+            self.line(indent + 1, &format!("{param},"));
+        }
+        self.line(indent, &format!("){ret} {{"));
+    }
+
     fn docs(&mut self, indent: usize, docs: Option<&str>, extra: &str) {
         if let Some(docs) = docs {
             for line in docs.lines() {
@@ -194,7 +246,8 @@ impl<'s> Gen<'s> {
         s.fields
             .iter()
             .map(|field| {
-                let no_layout = || internal(format!("field `{}.{}` has no layout", s.name, field.name));
+                let no_layout =
+                    || internal(format!("field `{}.{}` has no layout", s.name, field.name));
                 let layout = field.layout.ok_or_else(no_layout)?;
                 let target = field.target.ok_or_else(no_layout)?;
                 let limit = (field.model == TypeModel::SliceLimited).then_some(field.length);
@@ -206,7 +259,9 @@ impl<'s> Gen<'s> {
                         Kind::Array(primitive_type(p).to_string(), field.length)
                     }
                     (TypeTarget::Primitive(Primitive::Char), _) => Kind::Str(limit),
-                    (TypeTarget::Primitive(p), _) => Kind::Vec(primitive_type(p).to_string(), limit),
+                    (TypeTarget::Primitive(p), _) => {
+                        Kind::Vec(primitive_type(p).to_string(), limit)
+                    }
                     (TypeTarget::Enum(i), TypeModel::Single) => {
                         let e = self.enumeration(i)?;
                         if e.base.is_none() {
@@ -298,6 +353,15 @@ fn generate_text(schema: &Schema, header: &str, import: &str) -> Result<String, 
     Ok(gen.out)
 }
 
+/// `1 byte`, `4 bytes`.
+fn bytes(n: u32) -> String {
+    if n == 1 {
+        "1 byte".to_string()
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 fn limit_expr(limit: Option<u32>) -> String {
     match limit {
         Some(n) => format!("::core::option::Option::Some({n})"),
@@ -323,7 +387,10 @@ impl<'s> Gen<'s> {
             0,
             "/// The struct ids of this schema (`@id`, or the hash of the name). They are never part",
         );
-        self.line(0, "/// of a message; applications use them to tag messages.");
+        self.line(
+            0,
+            "/// of a message; applications use them to tag messages.",
+        );
         self.line(
             0,
             "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]",
@@ -341,7 +408,10 @@ impl<'s> Gen<'s> {
         }
         self.line(0, "");
         self.line(0, "impl PacketIdentifier {");
-        self.line(1, "/// The identifier with this id, if a struct of the schema has it.");
+        self.line(
+            1,
+            "/// The identifier with this id, if a struct of the schema has it.",
+        );
         self.line(
             1,
             "pub const fn from_u64(id: u64) -> ::core::option::Option<PacketIdentifier> {",
@@ -352,13 +422,25 @@ impl<'s> Gen<'s> {
         } else {
             self.line(2, "match id {");
             for s in structs {
-                self.line(
-                    3,
-                    &format!(
-                        "{} => ::core::option::Option::Some(PacketIdentifier::{}),",
-                        s.id, s.name
-                    ),
-                );
+                // rustfmt: the arm on one line, else its body in a block, else the call
+                // broken.
+                let value = format!("PacketIdentifier::{}", s.name);
+                let body = format!("::core::option::Option::Some({value})");
+                let arm = format!("{} => {body},", s.id);
+                if 12 + arm.len() <= MAX_WIDTH && value.len() <= SMALL_WIDTH {
+                    self.line(3, &arm);
+                } else if 16 + body.len() <= MAX_WIDTH && value.len() <= SMALL_WIDTH {
+                    self.line(3, &format!("{} => {{", s.id));
+                    self.line(4, &body);
+                    self.line(3, "}");
+                } else {
+                    self.call(
+                        3,
+                        &format!("{} => ::core::option::Option::Some(", s.id),
+                        &[value],
+                        "),",
+                    );
+                }
             }
             self.line(3, "_ => ::core::option::Option::None,");
             self.line(2, "}");
@@ -407,15 +489,25 @@ impl<'s> Gen<'s> {
                 .ok_or_else(|| internal(format!("value `{name}.{}` has no number", v.name)))?;
             let id = value_ident(&v.name);
             self.docs(1, v.docs.as_deref(), &format!("`{}` = {number}.", v.name));
-            self.line(1, &format!("pub const {id}: {name} = {name}({number});"));
+            self.split(
+                1,
+                &format!("pub const {id}: {name} ="),
+                &format!("{name}({number});"),
+            );
             consts.push((id, number, v.name.as_str()));
         }
         self.line(1, "/// Every declared value, in declaration order.");
-        let list: Vec<String> = consts.iter().map(|(id, ..)| format!("{name}::{id}")).collect();
-        self.line(
-            1,
-            &format!("pub const VALUES: &'static [{name}] = &[{}];", list.join(", ")),
-        );
+        let list: Vec<String> = consts
+            .iter()
+            .map(|(id, ..)| format!("{name}::{id}"))
+            .collect();
+        let head = format!("pub const VALUES: &'static [{name}] =");
+        let array = format!("&[{}];", list.join(", "));
+        if list.join(", ").len() <= SMALL_WIDTH {
+            self.split(1, &head, &array);
+        } else {
+            self.call(1, &format!("{head} &["), &list, "];");
+        }
         self.line(0, "");
         self.line(
             1,
@@ -430,10 +522,14 @@ impl<'s> Gen<'s> {
         let mut seen = std::collections::BTreeSet::new();
         for (_, number, schema_name) in &consts {
             if seen.insert(*number) {
-                self.line(
-                    3,
-                    &format!("{number} => ::core::option::Option::Some({schema_name:?}),"),
-                );
+                let arm = format!("{number} => ::core::option::Option::Some({schema_name:?}),");
+                if 12 + arm.len() <= MAX_WIDTH {
+                    self.line(3, &arm);
+                } else {
+                    self.line(3, &format!("{number} => {{"));
+                    self.line(4, &format!("::core::option::Option::Some({schema_name:?})"));
+                    self.line(3, "}");
+                }
             }
         }
         self.line(3, "_ => ::core::option::Option::None,");
@@ -450,13 +546,17 @@ impl<'s> Gen<'s> {
         let mut seen = std::collections::BTreeSet::new();
         for (id, number, _) in &consts {
             if seen.insert(*number) {
-                self.line(3, &format!("{number} => f.write_str({:?}),", format!("{name}::{id}")));
+                let arm = format!("{number} => f.write_str({:?}),", format!("{name}::{id}"));
+                if 12 + arm.len() <= MAX_WIDTH {
+                    self.line(3, &arm);
+                } else {
+                    self.line(3, &format!("{number} => {{"));
+                    self.line(4, &format!("f.write_str({:?})", format!("{name}::{id}")));
+                    self.line(3, "}");
+                }
             }
         }
-        self.line(
-            3,
-            &format!("n => ::core::write!(f, \"{name}({{n}})\"),"),
-        );
+        self.line(3, &format!("n => ::core::write!(f, \"{name}({{n}})\"),"));
         self.line(2, "}");
         self.line(1, "}");
         self.line(0, "}");
@@ -476,13 +576,19 @@ impl<'s> Gen<'s> {
         self.line(1, "}");
         self.line(0, "}");
         self.line(0, "");
-        self.line(0, &format!("impl ::core::convert::From<{ty}> for {name} {{"));
+        self.line(
+            0,
+            &format!("impl ::core::convert::From<{ty}> for {name} {{"),
+        );
         self.line(1, &format!("fn from(value: {ty}) -> Self {{"));
         self.line(2, &format!("{name}(value)"));
         self.line(1, "}");
         self.line(0, "}");
         self.line(0, "");
-        self.line(0, &format!("impl ::core::convert::From<{name}> for {ty} {{"));
+        self.line(
+            0,
+            &format!("impl ::core::convert::From<{name}> for {ty} {{"),
+        );
         self.line(1, &format!("fn from(value: {name}) -> Self {{"));
         self.line(2, "value.0");
         self.line(1, "}");
@@ -516,14 +622,15 @@ impl<'s> Gen<'s> {
 
     fn field_doc(s: &Struct, f: &FieldInfo) -> String {
         format!(
-            "`{} {}`: offset {}, {} bytes{}.",
+            "`{} {}`: offset {}, {}{}.",
             f.field.name,
             f.field.type_text,
             f.layout.offset,
-            f.layout.field,
-            match (&f.kind, s.class) {
-                (_, Some(Class::Inline)) => "",
-                (_, _) => " (absent in older tables: default)",
+            bytes(f.layout.field),
+            if s.class == Some(Class::Table) {
+                " (absent in older tables: default)"
+            } else {
+                ""
             }
         )
     }
@@ -540,8 +647,8 @@ impl<'s> Gen<'s> {
             0,
             s.docs.as_deref(),
             &format!(
-                "`{name}`: {class}, {packed}, {} bytes. Owned form; [`{name}Viewer`] reads in place.",
-                size.total
+                "`{name}`: {class}, {packed}, {}. Owned form; [`{name}Viewer`] reads in place.",
+                bytes(size.total)
             ),
         );
         let derive_default = fields.iter().all(|f| match f.kind {
@@ -556,7 +663,11 @@ impl<'s> Gen<'s> {
         self.line(0, &format!("pub struct {name} {{"));
         for f in &fields {
             self.docs(1, f.field.docs.as_deref(), &Self::field_doc(s, f));
-            self.line(1, &format!("pub {}: {},", f.ident, Self::native_type(&f.kind)));
+            self.split(
+                1,
+                &format!("pub {}:", f.ident),
+                &format!("{},", Self::native_type(&f.kind)),
+            );
         }
         self.line(0, "}");
         if !derive_default {
@@ -580,7 +691,7 @@ impl<'s> Gen<'s> {
                     }
                     _ => "::core::default::Default::default()".to_string(),
                 };
-                self.line(3, &format!("{}: {value},", f.ident));
+                self.split(3, &format!("{}:", f.ident), &format!("{value},"));
             }
             self.line(2, "}");
             self.line(1, "}");
@@ -591,10 +702,14 @@ impl<'s> Gen<'s> {
         let viewer = format!("{name}Viewer");
         self.line(0, "");
         self.line(0, &format!("impl {name} {{"));
-        self.line(1, &format!("/// The id of `{name}` (never written to messages)."));
         self.line(
             1,
-            &format!("pub const PACKET_IDENTIFIER: PacketIdentifier = PacketIdentifier::{name};"),
+            &format!("/// The id of `{name}` (never written to messages)."),
+        );
+        self.split(
+            1,
+            "pub const PACKET_IDENTIFIER: PacketIdentifier =",
+            &format!("PacketIdentifier::{name};"),
         );
         self.line(
             1,
@@ -621,9 +736,11 @@ impl<'s> Gen<'s> {
             "/// Writes the value as a message root: allocates `SIZE` bytes (offset 0 in an empty",
         );
         self.line(1, "/// writer), writes, returns the offset.");
-        self.line(
+        self.signature(
             1,
-            "pub fn write_as_root(&self, w: &mut karmem::Writer) -> ::core::result::Result<u32, karmem::WriteError> {",
+            "pub fn write_as_root",
+            &["&self", "w: &mut karmem::Writer"],
+            " -> ::core::result::Result<u32, karmem::WriteError>",
         );
         self.line(2, "let offset = w.alloc(Self::SIZE)?;");
         self.line(2, "self.write_at(w, offset)?;");
@@ -638,9 +755,11 @@ impl<'s> Gen<'s> {
             1,
             "/// data (strings, slices, tables) is allocated after them, depth first, in field order.",
         );
-        self.line(
+        self.signature(
             1,
-            "pub fn write_at(&self, w: &mut karmem::Writer, offset: u32) -> ::core::result::Result<(), karmem::WriteError> {",
+            "pub fn write_at",
+            &["&self", "w: &mut karmem::Writer", "offset: u32"],
+            " -> ::core::result::Result<(), karmem::WriteError>",
         );
         self.line(2, "w.check_allocated(offset, Self::SIZE)?;");
         if table {
@@ -651,51 +770,71 @@ impl<'s> Gen<'s> {
             let at = slot(f.layout.offset);
             let id = &f.ident;
             let alloc = f.layout.allocation;
+            let field = format!("self.{id}");
+            let alloc_slice =
+                |elem: String| [at.clone(), format!("{field}.len()"), elem, word.to_string()];
             match &f.kind {
-                Kind::Scalar(_) => self.line(2, &format!("w.put({at}, self.{id});")),
-                Kind::Array(..) => self.line(2, &format!("w.put_slice({at}, &self.{id});")),
+                Kind::Scalar(_) => self.call(2, "w.put(", &[at.clone(), field.clone()], ");"),
+                Kind::Array(..) => {
+                    self.call(2, "w.put_slice(", &[at.clone(), format!("&{field}")], ");")
+                }
                 Kind::Str(_) => {
-                    self.line(
+                    self.call(
                         2,
-                        &format!(
-                            "let at = w.alloc_slice({at}, self.{id}.len(), 1, {word})?;"
-                        ),
+                        "let at = w.alloc_slice(",
+                        &alloc_slice("1".into()),
+                        ")?;",
                     );
-                    self.line(2, &format!("w.put_bytes(at, self.{id}.as_bytes());"));
+                    self.call(
+                        2,
+                        "w.put_bytes(",
+                        &["at".into(), format!("{field}.as_bytes()")],
+                        ");",
+                    );
                 }
                 Kind::Vec(..) => {
-                    self.line(
+                    self.call(
                         2,
-                        &format!(
-                            "let at = w.alloc_slice({at}, self.{id}.len(), {alloc}, {word})?;"
-                        ),
+                        "let at = w.alloc_slice(",
+                        &alloc_slice(alloc.to_string()),
+                        ")?;",
                     );
-                    self.line(2, &format!("w.put_slice(at, &self.{id});"));
+                    self.call(2, "w.put_slice(", &["at".into(), format!("&{field}")], ");");
                 }
-                Kind::Inline(_) => self.line(2, &format!("self.{id}.write_at(w, {at})?;")),
+                Kind::Inline(t) => self.call(
+                    2,
+                    &format!("{}::write_at(", t.name),
+                    &[format!("&{field}"), "w".into(), at.clone()],
+                    ")?;",
+                ),
                 Kind::InlineArray(..) => {
                     self.line(2, &format!("let mut at = {at};"));
-                    self.line(2, &format!("for x in &self.{id} {{"));
+                    self.line(2, &format!("for x in &{field} {{"));
                     self.line(3, "x.write_at(w, at)?;");
                     self.line(3, &format!("at = at.wrapping_add({alloc});"));
                     self.line(2, "}");
                 }
                 Kind::InlineVec(..) => {
-                    self.line(
+                    self.call(
                         2,
-                        &format!(
-                            "let mut at = w.alloc_slice({at}, self.{id}.len(), {alloc}, {word})?;"
-                        ),
+                        "let mut at = w.alloc_slice(",
+                        &alloc_slice(alloc.to_string()),
+                        ")?;",
                     );
-                    self.line(2, &format!("for x in &self.{id} {{"));
+                    self.line(2, &format!("for x in &{field} {{"));
                     self.line(3, "x.write_at(w, at)?;");
                     self.line(3, &format!("at = at.wrapping_add({alloc});"));
                     self.line(2, "}");
                 }
-                Kind::Table(_) => {
+                Kind::Table(t) => {
                     self.line(2, &format!("let at = w.alloc({alloc})?;"));
-                    self.line(2, &format!("w.put_u32({at}, at);"));
-                    self.line(2, &format!("self.{id}.write_at(w, at)?;"));
+                    self.call(2, "w.put_u32(", &[at.clone(), "at".into()], ");");
+                    self.call(
+                        2,
+                        &format!("{}::write_at(", t.name),
+                        &[format!("&{field}"), "w".into(), "at".into()],
+                        ")?;",
+                    );
                 }
             }
         }
@@ -707,8 +846,12 @@ impl<'s> Gen<'s> {
             "/// Decodes the message root (whatever is out of bounds reads as default), reusing",
         );
         self.line(1, "/// the allocations of strings and vectors.");
-        self.line(1, "pub fn read_as_root(&mut self, r: &karmem::Reader<'_>) {");
-        self.line(2, &format!("self.read({viewer}::new(r, 0));"));
+        self.line(
+            1,
+            "pub fn read_as_root(&mut self, r: &karmem::Reader<'_>) {",
+        );
+        self.line(2, &format!("let v = {viewer}::new(r, 0);"));
+        self.line(2, "self.read(v);");
         self.line(1, "}");
         self.line(0, "");
         self.line(
@@ -720,9 +863,11 @@ impl<'s> Gen<'s> {
             "/// more than `max_bytes` (slices that share data can make a small message decode",
         );
         self.line(1, "/// to a huge value).");
-        self.line(
+        self.signature(
             1,
-            "pub fn read_as_root_with_budget(&mut self, r: &karmem::Reader<'_>, max_bytes: u64) -> ::core::result::Result<(), karmem::BudgetExceeded> {",
+            "pub fn read_as_root_with_budget",
+            &["&mut self", "r: &karmem::Reader<'_>", "max_bytes: u64"],
+            " -> ::core::result::Result<(), karmem::BudgetExceeded>",
         );
         self.line(2, &format!("let v = {viewer}::new(r, 0);"));
         self.line(2, "v.km_charge(&mut karmem::Budget::new(max_bytes))?;");
@@ -738,30 +883,27 @@ impl<'s> Gen<'s> {
         self.line(1, &format!("pub fn read(&mut self, v: {viewer}<'_>) {{"));
         for f in &fields {
             let id = &f.ident;
+            let dst = format!("&mut self.{id}");
+            let src = format!("v.{id}()");
             match &f.kind {
-                Kind::Scalar(_) => self.line(2, &format!("self.{id} = v.{id}();")),
-                Kind::Array(..) => {
-                    self.line(2, &format!("karmem::decode::array(&mut self.{id}, v.{id}());"))
+                Kind::Scalar(_) => self.split(2, &format!("self.{id} ="), &format!("{src};")),
+                Kind::Array(..) => self.call(2, "karmem::decode::array(", &[dst, src], ");"),
+                Kind::Str(_) => self.call(2, "karmem::decode::string(", &[dst, src], ");"),
+                Kind::Vec(..) => self.call(2, "karmem::decode::vec(", &[dst, src], ");"),
+                Kind::Inline(t) | Kind::Table(t) => {
+                    self.call(2, &format!("{}::read(", t.name), &[dst, src], ");")
                 }
-                Kind::Str(_) | Kind::Vec(..) => {
-                    self.line(2, &format!("v.{id}().read_into(&mut self.{id});"))
-                }
-                Kind::Inline(_) | Kind::Table(_) => {
-                    self.line(2, &format!("self.{id}.read(v.{id}());"))
-                }
-                Kind::InlineArray(t, _) => self.line(
+                Kind::InlineArray(t, _) => self.call(
                     2,
-                    &format!(
-                        "karmem::decode::struct_array(&mut self.{id}, v.{id}(), {}::read);",
-                        t.name
-                    ),
+                    "karmem::decode::struct_array(",
+                    &[dst, src, format!("{}::read", t.name)],
+                    ");",
                 ),
-                Kind::InlineVec(t, _) => self.line(
+                Kind::InlineVec(t, _) => self.call(
                     2,
-                    &format!(
-                        "karmem::decode::struct_vec(&mut self.{id}, v.{id}(), {}::read);",
-                        t.name
-                    ),
+                    "karmem::decode::struct_vec(",
+                    &[dst, src, format!("{}::read", t.name)],
+                    ");",
                 ),
             }
         }
@@ -775,9 +917,11 @@ impl<'s> Gen<'s> {
             1,
             "/// [`Self::write_as_root`] to re-use one). Fails only past the format's 4 GiB limit.",
         );
-        self.line(
+        self.signature(
             1,
-            "pub fn encode(&self) -> ::core::result::Result<karmem::Vec<u8>, karmem::WriteError> {",
+            "pub fn encode",
+            &["&self"],
+            " -> ::core::result::Result<karmem::Vec<u8>, karmem::WriteError>",
         );
         self.line(2, "let mut w = karmem::Writer::new(Self::SIZE as usize);");
         self.line(2, "self.write_as_root(&mut w)?;");
@@ -802,9 +946,11 @@ impl<'s> Gen<'s> {
             1,
             "/// if any. Writers do not truncate (as upstream); readers keep the first `N`.",
         );
-        self.line(
+        self.signature(
             1,
-            "pub fn check_limits(&self) -> ::core::result::Result<(), karmem::LimitError> {",
+            "pub fn check_limits",
+            &["&self"],
+            " -> ::core::result::Result<(), karmem::LimitError>",
         );
         for f in &fields {
             let id = &f.ident;
@@ -819,14 +965,20 @@ impl<'s> Gen<'s> {
                     self.line(2, &format!("if self.{id}.len() > {n} {{"));
                 }
                 self.line(3, "return ::core::result::Result::Err(karmem::LimitError {");
-                self.line(4, &format!("field: {:?},", format!("{name}.{}", f.field.name)));
+                self.line(
+                    4,
+                    &format!("field: {:?},", format!("{name}.{}", f.field.name)),
+                );
                 self.line(4, &format!("limit: {n},"));
                 self.line(4, &format!("len: self.{id}.len(),"));
                 self.line(3, "});");
                 self.line(2, "}");
             }
             let nested = match &f.kind {
-                Kind::Inline(t) | Kind::Table(t) | Kind::InlineArray(t, _) | Kind::InlineVec(t, _) => {
+                Kind::Inline(t)
+                | Kind::Table(t)
+                | Kind::InlineArray(t, _)
+                | Kind::InlineVec(t, _) => {
                     let i = self
                         .schema
                         .structs
@@ -852,10 +1004,14 @@ impl<'s> Gen<'s> {
         self.line(1, "}");
         self.line(0, "}");
         self.line(0, "");
-        self.line(
-            0,
-            &format!("impl ::core::convert::From<{viewer}<'_>> for {name} {{"),
-        );
+        let head = format!("impl ::core::convert::From<{viewer}<'_>> for {name} {{");
+        if head.len() <= MAX_WIDTH {
+            self.line(0, &head);
+        } else {
+            self.line(0, &format!("impl ::core::convert::From<{viewer}<'_>>"));
+            self.line(1, &format!("for {name}"));
+            self.line(0, "{");
+        }
         self.line(1, &format!("fn from(v: {viewer}<'_>) -> Self {{"));
         self.line(2, "let mut x = Self::new();");
         self.line(2, "x.read(v);");
@@ -874,7 +1030,9 @@ impl<'s> Gen<'s> {
         self.line(0, "");
         self.line(
             0,
-            &format!("/// Zero-copy view of a [`{name}`] in a message: every accessor is bounds-checked"),
+            &format!(
+                "/// Zero-copy view of a [`{name}`] in a message: every accessor is bounds-checked"
+            ),
         );
         self.line(
             0,
@@ -899,10 +1057,10 @@ impl<'s> Gen<'s> {
         self.line(1, "}");
         self.line(1, "#[inline(always)]");
         self.line(1, "fn null() -> Self {");
-        self.line(
-            2,
-            "Self { reader: karmem::Reader::empty(), bytes: &[] }",
-        );
+        self.line(2, "Self {");
+        self.line(3, "reader: karmem::Reader::empty(),");
+        self.line(3, "bytes: &[],");
+        self.line(2, "}");
         self.line(1, "}");
         self.line(0, "}");
         self.line(0, "");
@@ -954,27 +1112,32 @@ impl<'s> Gen<'s> {
             1,
             "/// Charges what decoding this struct would allocate to `budget` (see",
         );
-        self.line(
+        self.line(1, &format!("/// [`{name}::read_as_root_with_budget`])."));
+        self.signature(
             1,
-            &format!("/// [`{name}::read_as_root_with_budget`])."),
-        );
-        self.line(
-            1,
-            "pub fn km_charge(&self, budget: &mut karmem::Budget) -> ::core::result::Result<(), karmem::BudgetExceeded> {",
+            "pub fn km_charge",
+            &["&self", "budget: &mut karmem::Budget"],
+            " -> ::core::result::Result<(), karmem::BudgetExceeded>",
         );
         self.line(2, "budget.charge(1)?;");
         for f in &fields {
             let id = &f.ident;
             match &f.kind {
                 Kind::Scalar(_) | Kind::Array(..) => {}
-                Kind::Str(_) => {
-                    self.line(2, &format!("budget.charge_elements(self.{id}().len(), 1)?;"))
-                }
-                Kind::Vec(ty, _) => self.line(
+                Kind::Str(_) => self.call(
                     2,
-                    &format!(
-                        "budget.charge_elements(self.{id}().len(), ::core::mem::size_of::<{ty}>())?;"
-                    ),
+                    "budget.charge_elements(",
+                    &[format!("self.{id}().len()"), "1".into()],
+                    ")?;",
+                ),
+                Kind::Vec(ty, _) => self.call(
+                    2,
+                    "budget.charge_elements(",
+                    &[
+                        format!("self.{id}().len()"),
+                        format!("::core::mem::size_of::<{ty}>()"),
+                    ],
+                    ")?;",
                 ),
                 Kind::Inline(_) | Kind::Table(_) => {
                     self.line(2, &format!("self.{id}().km_charge(budget)?;"))
@@ -986,12 +1149,14 @@ impl<'s> Gen<'s> {
                 }
                 Kind::InlineVec(t, _) => {
                     self.line(2, &format!("let items = self.{id}();"));
-                    self.line(
+                    self.call(
                         2,
-                        &format!(
-                            "budget.charge_elements(items.len(), ::core::mem::size_of::<{}>())?;",
-                            t.name
-                        ),
+                        "budget.charge_elements(",
+                        &[
+                            "items.len()".into(),
+                            format!("::core::mem::size_of::<{}>()", t.name),
+                        ],
+                        ")?;",
                     );
                     self.line(2, "for x in items {");
                     self.line(3, "x.km_charge(budget)?;");
@@ -1008,36 +1173,42 @@ impl<'s> Gen<'s> {
             self.line(0, "");
             self.docs(1, f.field.docs.as_deref(), &Self::field_doc(s, f));
             self.line(1, "#[inline]");
-            self.line(
+            self.signature(
                 1,
-                &format!("pub fn {id}(&self) -> {} {{", Self::viewer_type(&f.kind)),
+                &format!("pub fn {id}"),
+                &["&self"],
+                &format!(" -> {}", Self::viewer_type(&f.kind)),
             );
-            let body = match &f.kind {
-                Kind::Scalar(_) => format!("karmem::access::scalar(self.bytes, {off})"),
-                Kind::Array(_, n) => format!("karmem::access::array(self.bytes, {off}, {n})"),
-                Kind::Str(limit) => format!(
-                    "karmem::access::string(self.reader, self.bytes, {off}, {header}, {})",
-                    limit_expr(*limit)
-                ),
-                Kind::Vec(_, limit) => format!(
-                    "karmem::access::slice(self.reader, self.bytes, {off}, {header}, {})",
-                    limit_expr(*limit)
-                ),
-                Kind::Inline(_) => {
-                    format!("karmem::access::inline(self.reader, self.bytes, {off})")
-                }
-                Kind::InlineArray(_, n) => format!(
-                    "karmem::access::struct_array(self.reader, self.bytes, {off}, {n})"
-                ),
-                Kind::InlineVec(_, limit) => format!(
-                    "karmem::access::struct_slice(self.reader, self.bytes, {off}, {header}, {})",
-                    limit_expr(*limit)
-                ),
-                Kind::Table(_) => {
-                    format!("karmem::access::table(self.reader, self.bytes, {off})")
-                }
+            let parts = |args: &[String]| -> Vec<String> {
+                let mut all = vec!["self.reader".to_string(), "self.bytes".to_string()];
+                all.extend_from_slice(args);
+                all
             };
-            self.line(2, &body);
+            let (function, args) = match &f.kind {
+                Kind::Scalar(_) => ("scalar", vec!["self.bytes".into(), off.to_string()]),
+                Kind::Array(_, n) => (
+                    "array",
+                    vec!["self.bytes".into(), off.to_string(), n.to_string()],
+                ),
+                Kind::Str(limit) => (
+                    "string",
+                    parts(&[off.to_string(), header.to_string(), limit_expr(*limit)]),
+                ),
+                Kind::Vec(_, limit) => (
+                    "slice",
+                    parts(&[off.to_string(), header.to_string(), limit_expr(*limit)]),
+                ),
+                Kind::Inline(_) => ("inline", parts(&[off.to_string()])),
+                Kind::InlineArray(_, n) => {
+                    ("struct_array", parts(&[off.to_string(), n.to_string()]))
+                }
+                Kind::InlineVec(_, limit) => (
+                    "struct_slice",
+                    parts(&[off.to_string(), header.to_string(), limit_expr(*limit)]),
+                ),
+                Kind::Table(_) => ("table", parts(&[off.to_string()])),
+            };
+            self.call(2, &format!("karmem::access::{function}("), &args, ")");
             self.line(1, "}");
         }
         self.line(0, "}");
@@ -1047,18 +1218,31 @@ impl<'s> Gen<'s> {
             1,
             "fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {",
         );
-        self.line(2, &format!("f.debug_struct({viewer:?})"));
-        for field in &fields {
-            self.line(
-                3,
-                &format!(
-                    ".field({:?}, &self.{}())",
-                    names::plain(&field.ident),
-                    field.ident
-                ),
-            );
+        let calls: Vec<[String; 2]> = fields
+            .iter()
+            .map(|field| {
+                [
+                    format!("{:?}", names::plain(&field.ident)),
+                    format!("&self.{}()", field.ident),
+                ]
+            })
+            .collect();
+        let chain = format!(
+            "f.debug_struct({viewer:?}){}.finish()",
+            calls
+                .iter()
+                .map(|[a, b]| format!(".field({a}, {b})"))
+                .collect::<String>()
+        );
+        if chain.len() <= SMALL_WIDTH {
+            self.line(2, &chain);
+        } else {
+            self.line(2, &format!("f.debug_struct({viewer:?})"));
+            for call in &calls {
+                self.call(3, ".field(", call, ")");
+            }
+            self.line(3, ".finish()");
         }
-        self.line(3, ".finish()");
         self.line(1, "}");
         self.line(0, "}");
         Ok(())

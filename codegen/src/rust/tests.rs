@@ -5,8 +5,13 @@ use karmem_syntax::{analyze, AnalysisOptions};
 fn gen(text: &str) -> Result<String, GenerateError> {
     let analysis = analyze(text, &AnalysisOptions::default());
     assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
-    generate(&RustGenerator, &analysis, "x.km", &TargetOptions::new())
-        .map(|files| files.into_iter().next().map(|f| f.contents).unwrap_or_default())
+    generate(&RustGenerator, &analysis, "x.km", &TargetOptions::new()).map(|files| {
+        files
+            .into_iter()
+            .next()
+            .map(|f| f.contents)
+            .unwrap_or_default()
+    })
 }
 
 #[test]

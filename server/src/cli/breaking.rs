@@ -159,7 +159,11 @@ impl GitTree {
         let object = format!("{}:{}{rel}", self.commit, self.prefix);
         git(
             &self.top,
-            &[OsStr::new("cat-file"), OsStr::new("blob"), OsStr::new(&object)],
+            &[
+                OsStr::new("cat-file"),
+                OsStr::new("blob"),
+                OsStr::new(&object),
+            ],
         )
     }
 
@@ -219,14 +223,18 @@ impl Baseline {
             Some((rev, inner)) => (rev, Some(inner)),
             None => (text, None),
         };
-        let not_found = |why: String| {
-            format!("`{text}` is not a file, a directory or a git revision ({why})")
-        };
+        let not_found =
+            |why: String| format!("`{text}` is not a file, a directory or a git revision ({why})");
         let top = git_text(dir, &["rev-parse", "--show-toplevel"]).map_err(not_found)?;
         let top = PathBuf::from(top);
         let commit = git_text(
             dir,
-            &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")],
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{rev}^{{commit}}"),
+            ],
         )
         .map_err(|_| not_found(format!("no revision `{rev}` in {}", top.display())))?;
         let mut tree = GitTree {
@@ -302,7 +310,11 @@ impl Baseline {
                 let object = format!("{}:{path}", tree.commit);
                 let bytes = git(
                     &tree.top,
-                    &[OsStr::new("cat-file"), OsStr::new("blob"), OsStr::new(&object)],
+                    &[
+                        OsStr::new("cat-file"),
+                        OsStr::new("blob"),
+                        OsStr::new(&object),
+                    ],
                 )
                 .map_err(|e| format!("cannot read {shown}: {e}"))?;
                 (shown, bytes)
@@ -375,7 +387,7 @@ fn repo_relative(top: &Path, file: &Path) -> Option<String> {
 /// Git's rename detection between the revision and the working tree: new path → old path
 /// (repository-relative).
 fn git_renames(tree: &GitTree) -> HashMap<String, String> {
-    let args: Vec<&OsStr> = [
+    let words = [
         "diff",
         "-M",
         "--name-status",
@@ -383,10 +395,8 @@ fn git_renames(tree: &GitTree) -> HashMap<String, String> {
         tree.commit.as_str(),
         "--",
         "*.km",
-    ]
-    .iter()
-    .map(OsStr::new)
-    .collect();
+    ];
+    let args: Vec<&OsStr> = words.iter().map(OsStr::new).collect();
     let Ok(out) = git(&tree.top, &args) else {
         return HashMap::new();
     };
@@ -421,14 +431,16 @@ fn pair(baseline: &mut Baseline, sources: &[Source]) -> Result<Vec<Option<String
     let listed_set: HashSet<&str> = listed.iter().map(String::as_str).collect();
     let mut used: HashSet<String> = HashSet::new();
     // 2. The same path (longest trailing part), then 3. git's renames.
-    let renames = match baseline {
-        Baseline::Git(tree) => Some((tree.clone(), git_renames(tree))),
+    let tree = match baseline {
+        Baseline::Git(tree) => Some(tree.clone()),
         _ => None,
     };
+    // Git's rename detection runs only when some file is not found by its path.
+    let mut renames: Option<HashMap<String, String>> = None;
     for (k, source) in sources.iter().enumerate() {
         let Some(path) = &source.path else { continue };
         let mut keys = Vec::new();
-        if let Some((tree, _)) = &renames {
+        if let Some(tree) = &tree {
             if let Some(rel) = repo_relative(&tree.top, path) {
                 if let Some(below) = rel.strip_prefix(tree.prefix.as_str()) {
                     keys.push(below.to_string());
@@ -441,7 +453,8 @@ fn pair(baseline: &mut Baseline, sources: &[Source]) -> Result<Vec<Option<String
             .into_iter()
             .find(|key| listed_set.contains(key.as_str()) && !used.contains(key));
         if found.is_none() {
-            if let Some((tree, renames)) = &renames {
+            if let Some(tree) = &tree {
+                let renames = renames.get_or_insert_with(|| git_renames(tree));
                 found = repo_relative(&tree.top, path)
                     .and_then(|rel| renames.get(&rel))
                     .and_then(|old| old.strip_prefix(tree.prefix.as_str()))
@@ -479,7 +492,9 @@ fn pair(baseline: &mut Baseline, sources: &[Source]) -> Result<Vec<Option<String
         let mut modules: Vec<(String, String)> = Vec::new();
         for rel in listed.iter().filter(|l| !used.contains(*l)) {
             if let Ok(file) = baseline.read(rel) {
-                let module = analyze(&file.text, &AnalysisOptions::default()).schema.module;
+                let module = analyze(&file.text, &AnalysisOptions::default())
+                    .schema
+                    .module;
                 if !module.is_empty() {
                     modules.push((rel.clone(), module));
                 }
@@ -668,7 +683,11 @@ pub fn run(args: &BreakingArgs) -> Status {
                     printer.ignored += 1;
                     continue;
                 }
-                let key = (violation.rule, violation.new_span, violation.message.clone());
+                let key = (
+                    violation.rule,
+                    violation.new_span,
+                    violation.message.clone(),
+                );
                 if seen.insert(key) {
                     found.push(Found { violation, base: b });
                 }
@@ -713,7 +732,11 @@ fn history(tree: &GitTree, source: &Source, n: u32) -> Result<Vec<BaseFile>, Str
         // A revision that deleted the file has nothing to compare with.
         let Ok(bytes) = git(
             &tree.top,
-            &[OsStr::new("cat-file"), OsStr::new("blob"), OsStr::new(&object)],
+            &[
+                OsStr::new("cat-file"),
+                OsStr::new("blob"),
+                OsStr::new(&object),
+            ],
         ) else {
             continue;
         };

@@ -1,5 +1,6 @@
 //! The `karmem` command-line tool: `check`, `layout` and `fmt` over [`karmem_syntax::analyze`];
-//! `build`, `encode` and `decode` over [`karmem_codegen`].
+//! `build`, `encode` and `decode` over [`karmem_codegen`]; `breaking` over
+//! [`karmem_syntax::compat`].
 //!
 //! Exit codes: 0 success; 1 the schema has errors (or, for `check --deny-warnings`,
 //! warnings; for `fmt --check`, unformatted files); 2 a file could not be read, is a

@@ -71,11 +71,23 @@ impl FromStr for LogLevel {
 }
 
 /// The `karmem.*` settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
     pub inlay_hints: InlayHintConfig,
     /// `karmem.logLevel`; `None` keeps the command-line level.
     pub log_level: Option<LogLevel>,
+    /// `karmem.generate.onSave`: run `karmem.toml`'s generation when a schema is saved.
+    pub generate_on_save: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            inlay_hints: InlayHintConfig::default(),
+            log_level: None,
+            generate_on_save: true,
+        }
+    }
 }
 
 impl Settings {
@@ -94,6 +106,9 @@ impl Settings {
         }
         if let Some(b) = get_bool("inlayHints.structSize") {
             self.inlay_hints.struct_size = b;
+        }
+        if let Some(b) = get_bool("generate.onSave") {
+            self.generate_on_save = b;
         }
         if let Some(level) = lookup(value, "logLevel")
             .and_then(Value::as_str)
@@ -137,6 +152,8 @@ pub struct ClientCaps {
     pub configuration: bool,
     pub inlay_hint_refresh: bool,
     pub utf8_positions: bool,
+    pub work_done_progress: bool,
+    pub code_lens_refresh: bool,
 }
 
 impl ClientCaps {
@@ -179,6 +196,15 @@ impl ClientCaps {
                 .as_ref()
                 .and_then(|g| g.position_encodings.as_ref())
                 .is_some_and(|encs| encs.iter().any(|e| e.as_str() == "utf-8")),
+            code_lens_refresh: workspace
+                .and_then(|w| w.code_lens.as_ref())
+                .and_then(|c| c.refresh_support)
+                .unwrap_or(false),
+            work_done_progress: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
         }
     }
 }
@@ -197,6 +223,11 @@ mod tests {
         s.merge(&json!({"inlayHints": {"enumValues": false}, "logLevel": "debug"}));
         assert!(!s.inlay_hints.enum_values);
         assert_eq!(s.log_level, Some(LogLevel::Debug));
+        assert!(s.generate_on_save);
+        s.merge(&json!({"karmem": {"generate": {"onSave": false}}}));
+        assert!(!s.generate_on_save);
+        s.merge(&json!({"karmem.generate.onSave": true}));
+        assert!(s.generate_on_save);
         s.merge(&json!({"karmem.inlayHints.structSize": false}));
         assert!(!s.inlay_hints.struct_size);
         s.merge(&json!({"karmem": {"inlayHints": {"fieldLayout": true}}}));

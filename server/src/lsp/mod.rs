@@ -10,6 +10,7 @@
 //! * [`convert`] — offsets ↔ positions, `ide` results → LSP types.
 //! * [`workspace`] — the background index of `.km` files for `workspace/symbol`.
 //! * [`layout`] — the `karmem/layout` extension request.
+//! * [`generate`] — code generation on save, the `karmem.generate` command and its lens.
 //! * [`framing`] — checks incoming frames before tower-lsp-server decodes them.
 //! * [`config`], [`log`] — settings, client capabilities, logging.
 
@@ -17,6 +18,7 @@ pub mod config;
 pub mod convert;
 pub mod documents;
 pub mod framing;
+pub mod generate;
 pub mod layout;
 pub mod log;
 pub mod text;
@@ -58,6 +60,9 @@ const INDEX_WAIT: Duration = Duration::from_secs(5);
 /// How many requests and notifications tower-lsp-server runs at once. Higher than its
 /// default (4) so that requests waiting for an analysis never hold back a `didChange`.
 const CONCURRENCY: usize = 64;
+
+/// How long code generation waits for the client to create its progress indicator.
+const PROGRESS_CREATE_WAIT: Duration = Duration::from_secs(2);
 
 /// Set to `1` to register the test-only request `karmem/debug/panic`.
 pub const DEBUG_REQUESTS_ENV: &str = "KARMEM_LSP_DEBUG_REQUESTS";
@@ -141,6 +146,10 @@ impl SettingsState {
 
     fn inlay_hints(&self) -> ide::InlayHintConfig {
         lock(&self.settings).inlay_hints
+    }
+
+    fn generate_on_save(&self) -> bool {
+        lock(&self.settings).generate_on_save
     }
 }
 
@@ -445,6 +454,118 @@ async fn diagnostics_worker(
     client.publish_diagnostics(uri, Vec::new(), None).await;
 }
 
+/// Runs code generation for the saved schema at `path` on a blocking thread, with
+/// `$/progress` when the client supports it. Success is logged; a failure is shown with
+/// `window/showMessage`. A schema with errors generates nothing: logged on save (its
+/// diagnostics are on screen already), shown when asked for with the command (`explicit`).
+async fn run_generation(
+    client: Client,
+    log: Arc<Logger>,
+    caps: ClientCaps,
+    path: PathBuf,
+    explicit: bool,
+) {
+    let progress = caps.work_done_progress;
+    static NEXT_TOKEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let shown = path.display().to_string();
+    let mut token = None;
+    if progress {
+        let t = NumberOrString::String(format!(
+            "karmem-generate-{}",
+            NEXT_TOKEN.fetch_add(1, Ordering::Relaxed)
+        ));
+        // A client that never answers must not hold generation back.
+        let created = tokio::time::timeout(
+            PROGRESS_CREATE_WAIT,
+            client.send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                token: t.clone(),
+            }),
+        )
+        .await;
+        if matches!(created, Ok(Ok(()))) {
+            client
+                .send_notification::<notification::Progress>(ProgressParams {
+                    token: t.clone(),
+                    value: ProgressParamsValue::WorkDone(WorkDoneProgress::Begin(
+                        WorkDoneProgressBegin {
+                            title: "Generating code".to_string(),
+                            cancellable: Some(false),
+                            message: Some(shown.clone()),
+                            percentage: None,
+                        },
+                    )),
+                })
+                .await;
+            token = Some(t);
+        }
+    }
+    let job_path = path.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        catch_unwind(AssertUnwindSafe(|| generate::run(&job_path))).unwrap_or_else(|p| {
+            generate::Outcome::Failed(vec![format!(
+                "internal error (panic): {}",
+                panic_message(p.as_ref())
+            )])
+        })
+    })
+    .await
+    .unwrap_or_else(|e| generate::Outcome::Failed(vec![format!("internal error: {e}")]));
+    let end_message = match &outcome {
+        generate::Outcome::NotCovered => {
+            let message =
+                format!("generate: {shown} is not listed in a karmem.toml [[generate]] section");
+            if explicit {
+                client.show_message(MessageType::WARNING, &message).await;
+            }
+            log.info(message);
+            "nothing to generate"
+        }
+        generate::Outcome::Generated { targets, written } => {
+            log.info(format!(
+                "generate: {shown} ({}): wrote {} file(s){}",
+                targets.join(", "),
+                written.len(),
+                written
+                    .iter()
+                    .map(|p| format!(" {}", p.display()))
+                    .collect::<String>()
+            ));
+            "done"
+        }
+        generate::Outcome::SchemaErrors => {
+            let message = format!("generate: {shown} has errors; nothing generated");
+            if explicit {
+                client.show_message(MessageType::ERROR, &message).await;
+            }
+            log.info(message);
+            "the schema has errors"
+        }
+        generate::Outcome::Failed(reasons) => {
+            let message = format!(
+                "karmem: code generation for {shown} failed: {}",
+                reasons.join("; ")
+            );
+            log.error(&message);
+            client.show_message(MessageType::ERROR, message).await;
+            "failed"
+        }
+    };
+    if let Some(token) = token {
+        client
+            .send_notification::<notification::Progress>(ProgressParams {
+                token,
+                value: ProgressParamsValue::WorkDone(WorkDoneProgress::End(WorkDoneProgressEnd {
+                    message: Some(end_message.to_string()),
+                })),
+            })
+            .await;
+    }
+    if caps.code_lens_refresh {
+        // The "stale" lens may have gone.
+        let _ = client.code_lens_refresh().await;
+    }
+}
+
 fn server_capabilities(enc: Encoding) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(match enc {
@@ -456,6 +577,9 @@ fn server_capabilities(enc: Encoding) -> ServerCapabilities {
             TextDocumentSyncOptions {
                 open_close: Some(true),
                 change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(false),
+                })),
                 ..Default::default()
             },
         )),
@@ -489,6 +613,13 @@ fn server_capabilities(enc: Encoding) -> ServerCapabilities {
             },
         )),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![generate::COMMAND.to_string()],
+            work_done_progress_options: Default::default(),
+        }),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),
@@ -626,7 +757,104 @@ impl LanguageServer for Backend {
         }
     }
 
-    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let uri = params.text_document.uri;
+        if !self.settings.generate_on_save() {
+            self.log.debug(format!(
+                "save of {}: karmem.generate.onSave is off",
+                uri.as_str()
+            ));
+            if self.caps().code_lens_refresh {
+                // The saved text may have made generated code stale.
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let _ = client.code_lens_refresh().await;
+                });
+            }
+            return;
+        }
+        let Some(path) = uri.to_file_path().map(|p| p.into_owned()) else {
+            return;
+        };
+        if !workspace::is_schema(&path) {
+            return;
+        }
+        tokio::spawn(run_generation(
+            self.client.clone(),
+            self.log.clone(),
+            self.caps(),
+            path,
+            false,
+        ));
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != generate::COMMAND {
+            return Err(Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let path = params
+            .arguments
+            .first()
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<Uri>().ok())
+            .and_then(|uri| uri.to_file_path().map(|p| p.into_owned()));
+        let Some(path) = path else {
+            return Err(Error::invalid_params(format!(
+                "{} expects one argument: the file URI of a schema",
+                generate::COMMAND
+            )));
+        };
+        run_generation(
+            self.client.clone(),
+            self.log.clone(),
+            self.caps(),
+            path,
+            true,
+        )
+        .await;
+        Ok(None)
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        let Some(path) = uri.to_file_path().map(|p| p.into_owned()) else {
+            return Ok(None);
+        };
+        let Some((_, analyzed)) = self.analyzed("textDocument/codeLens", &uri).await? else {
+            return Ok(None);
+        };
+        let Some(header) = analyzed.analysis.file.header.as_ref().map(|h| h.span) else {
+            return Ok(Some(Vec::new()));
+        };
+        let range = convert::range(&analyzed.index, header, self.encoding());
+        drop(analyzed);
+        let info = tokio::task::spawn_blocking(move || {
+            catch_unwind(AssertUnwindSafe(|| generate::lens_info(&path))).unwrap_or_default()
+        })
+        .await
+        .unwrap_or_default();
+        if info.targets.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let names: Vec<&str> = info.targets.iter().map(String::as_str).collect();
+        let lens = |title: String| CodeLens {
+            range,
+            command: Some(Command {
+                title,
+                command: generate::COMMAND.to_string(),
+                arguments: Some(vec![Value::String(uri.as_str().to_string())]),
+            }),
+            data: None,
+        };
+        let mut lenses = vec![lens(generate::lens_title(&names))];
+        if info.stale {
+            lenses.push(lens(generate::STALE_TITLE.to_string()));
+        }
+        Ok(Some(lenses))
+    }
 
     // -----------------------------------------------------------------------------------
     // Workspace

@@ -6,9 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::matching::{is_slice, Matching};
 use super::{Category, Effect, Rule, Side, Violation, Who};
 use crate::ast::Decl;
-use crate::model::{
-    Class, Enum, Field, Primitive, Schema, Struct, TagInfo, TypeModel, TypeTarget,
-};
+use crate::model::{Class, Enum, Field, Primitive, Schema, Struct, TagInfo, TypeModel, TypeTarget};
 use crate::{Fix, Span, TextEdit};
 
 /// Flattening a type into cells stops past this many cells (a huge fixed array); such
@@ -38,9 +36,8 @@ pub(super) fn run(old: Side<'_>, new: Side<'_>, m: &Matching) -> Vec<Violation> 
                 if let Some(oi) = m.old_struct(ni) {
                     let start = out.len();
                     checker.struct_pair(oi, ni, &mut out, true);
-                    checker.wire_changed[ni] = out[start..]
-                        .iter()
-                        .any(|v| v.category() == Category::Wire);
+                    checker.wire_changed[ni] =
+                        out[start..].iter().any(|v| v.category() == Category::Wire);
                 }
             }
         }
@@ -405,11 +402,16 @@ impl<'a> Checker<'a> {
         let mut worst = (Grade::Same, None);
         for (x, y) in a.iter().zip(b) {
             let (grade, why) = match (*x, *y) {
-                (Cell::Scalar { off: o1, scalar: s1 }, Cell::Scalar { off: o2, scalar: s2 })
-                    if o1 == o2 =>
-                {
-                    (self.scalar_grade(s1, s2), None)
-                }
+                (
+                    Cell::Scalar {
+                        off: o1,
+                        scalar: s1,
+                    },
+                    Cell::Scalar {
+                        off: o2,
+                        scalar: s2,
+                    },
+                ) if o1 == o2 => (self.scalar_grade(s1, s2), None),
                 (Cell::Pad { off: o1, len: l1 }, Cell::Pad { off: o2, len: l2 })
                     if o1 == o2 && l1 == l2 =>
                 {
@@ -532,7 +534,11 @@ impl<'a> Checker<'a> {
             map
         };
         let (old_options, new_options) = (options(o), options(n));
-        let mut all: Vec<&str> = old_options.keys().chain(new_options.keys()).copied().collect();
+        let mut all: Vec<&str> = old_options
+            .keys()
+            .chain(new_options.keys())
+            .copied()
+            .collect();
         all.sort_unstable();
         all.dedup();
         for name in all {
@@ -688,13 +694,10 @@ impl<'a> Checker<'a> {
             if let (Some(a), Some(b)) = (v.number, w.number) {
                 if a != b {
                     let name_in = |en: &Enum, n: u64| {
-                        en.values
-                            .iter()
-                            .find(|x| x.number == Some(n))
-                            .map_or_else(
-                                || format!("the unnamed number {n}"),
-                                |x| format!("`{}`", x.name),
-                            )
+                        en.values.iter().find(|x| x.number == Some(n)).map_or_else(
+                            || format!("the unnamed number {n}"),
+                            |x| format!("`{}`", x.name),
+                        )
                     };
                     let implicit = if w.explicit && v.explicit {
                         ""
@@ -715,16 +718,76 @@ impl<'a> Checker<'a> {
                         )
                         .effect(
                             Who::OldReaders,
-                            format!("read `{}` ({b}) of new messages as {}", w.name, name_in(e, b)),
+                            format!(
+                                "read `{}` ({b}) of new messages as {}",
+                                w.name,
+                                name_in(e, b)
+                            ),
                         )
                         .effect(
                             Who::NewReaders,
-                            format!("read `{}` ({a}) of old messages as {}", v.name, name_in(f, a)),
+                            format!(
+                                "read `{}` ({a}) of old messages as {}",
+                                v.name,
+                                name_in(f, a)
+                            ),
                         )
                         .with_help(format!("write `{} = {a};` to keep its number", w.name)),
                     );
                 }
             }
+        }
+        let mut new_done = vec![false; f.values.len()];
+        for &(_, j) in &pairs {
+            new_done[j] = true;
+        }
+        for (j, w) in f.values.iter().enumerate() {
+            if new_done[j] || w.number.is_none() {
+                continue;
+            }
+            let Some(v) = e.values.iter().find(|v| v.number == w.number) else {
+                continue;
+            };
+            let now = pairs
+                .iter()
+                .find(|p| std::ptr::eq(&e.values[p.0], v))
+                .map_or(v.name.as_str(), |p| f.values[p.1].name.as_str());
+            out.push(
+                violation(
+                    Rule::EnumValueNumberReused,
+                    format!(
+                        "new value `{}` of enum `{}` has the number {}, which `{}` has in the old schema",
+                        w.name, f.name, w.value, v.name
+                    ),
+                    w.span,
+                    v.span,
+                    &f.name,
+                    Some(&w.name),
+                )
+                .effect(
+                    Who::OldReaders,
+                    format!("read new `{}` as `{}`", w.name, v.name),
+                )
+                .effect(
+                    Who::NewReaders,
+                    format!(
+                        "cannot tell old `{}` from `{}`: both are {}",
+                        v.name, w.name, w.value
+                    ),
+                )
+                .with_help(format!(
+                    "give `{}` a number no value has used (`{} = N;`)",
+                    w.name, w.name
+                ))
+                .effects(if now != v.name.as_str() {
+                    vec![Effect {
+                        who: Who::GeneratedCode,
+                        what: format!("`{}` is now called `{now}`", v.name),
+                    }]
+                } else {
+                    Vec::new()
+                }),
+            );
         }
         for (i, v) in e.values.iter().enumerate() {
             if old_done[i] {
@@ -755,7 +818,10 @@ impl<'a> Checker<'a> {
                         v.value
                     ),
                 )
-                .effect(Who::GeneratedCode, format!("the constant `{}` is gone", v.name)),
+                .effect(
+                    Who::GeneratedCode,
+                    format!("the constant `{}` is gone", v.name),
+                ),
             );
         }
     }
@@ -795,7 +861,10 @@ impl<'a> Checker<'a> {
                 out.push(
                     violation(
                         Rule::FieldRenamed,
-                        format!("field `{}` of `{}` renamed to `{}`", f.name, ns.name, g.name),
+                        format!(
+                            "field `{}` of `{}` renamed to `{}`",
+                            f.name, ns.name, g.name
+                        ),
                         g.name_span,
                         f.name_span,
                         &ns.name,
@@ -866,6 +935,20 @@ impl<'a> Checker<'a> {
             list.sort_unstable();
             list.into_iter().map(|(_, n)| n).collect()
         };
+        // The same, computed once: `(new index, name)` sorted by new index.
+        let shifted_by_new: Vec<(usize, &'a str)> = {
+            let mut list: Vec<(usize, &'a str)> = pairs
+                .iter()
+                .filter(|&&(i, j)| offset(&os.fields[i]) != offset(&ns.fields[j]))
+                .map(|&(_, j)| (j, ns.fields[j].name.as_str()))
+                .collect();
+            list.sort_unstable();
+            list
+        };
+        let shifted_after_new = |j: usize| -> Vec<&'a str> {
+            let at = shifted_by_new.partition_point(|&(jj, _)| jj <= j);
+            shifted_by_new[at..].iter().map(|&(_, n)| n).collect()
+        };
         let size_effect = |out: Vec<Effect>| -> Vec<Effect> {
             let mut out = out;
             if !table && osize.total != nsize.total {
@@ -892,7 +975,8 @@ impl<'a> Checker<'a> {
             } else {
                 Rule::InlineFieldMoved
             };
-            let mut effects = shift_effects(&shifted_where(&|_, _| true));
+            let all: Vec<&str> = shifted_by_new.iter().map(|&(_, n)| n).collect();
+            let mut effects = shift_effects(&all);
             if effects.is_empty() {
                 effects = shift_effects(&[g.name.as_str()]);
             }
@@ -930,7 +1014,10 @@ impl<'a> Checker<'a> {
             let (rule, message, effects) = if !table {
                 (
                     Rule::InlineFieldRemoved,
-                    format!("field `{}` removed from inline struct `{}`", f.name, ns.name),
+                    format!(
+                        "field `{}` removed from inline struct `{}`",
+                        f.name, ns.name
+                    ),
                     size_effect(shift_effects(&shifted)),
                 )
             } else if trailing {
@@ -939,10 +1026,7 @@ impl<'a> Checker<'a> {
                     format!("last field `{}` removed from table `{}`", f.name, ns.name),
                     vec![Effect {
                         who: Who::OldReaders,
-                        what: format!(
-                            "read `{}` as its default value in new messages",
-                            f.name
-                        ),
+                        what: format!("read `{}` as its default value in new messages", f.name),
                     }],
                 )
             } else {
@@ -978,7 +1062,7 @@ impl<'a> Checker<'a> {
             let trailing = n2o[j + 1..].iter().all(Option::is_none);
             let next_old = n2o[j + 1..].iter().flatten().min().copied();
             let old_span = next_old.map_or(os.name_span, |i| os.fields[i].span);
-            let shifted = shifted_where(&|_, jj| jj > j);
+            let shifted = shifted_after_new(j);
             if !table {
                 out.push(
                     violation(
@@ -1005,10 +1089,7 @@ impl<'a> Checker<'a> {
                         Some(&g.name),
                     )
                     .effects(shift_effects(&shifted))
-                    .with_help(format!(
-                        "add new fields at the end of table `{}`",
-                        ns.name
-                    )),
+                    .with_help(format!("add new fields at the end of table `{}`", ns.name)),
                 );
             } else if slot(g) > 0 && offset(g) < u64::from(osize.content) {
                 let (start, end) = (offset(g), offset(g) + slot(g));
@@ -1055,9 +1136,16 @@ impl<'a> Checker<'a> {
                 && stable[k]
                 && i + 1 == os.fields.len()
                 && offset(f) == offset(g)
-                && (j + 1 == ns.fields.len()
-                    || offset(g) + slot(g) >= u64::from(osize.content));
-            let later = shifted_where(&|_, jj| jj > j);
+                && (j + 1 == ns.fields.len() || offset(g) + slot(g) >= u64::from(osize.content));
+            let later = if self.m.same_type(self.os(), f, self.ns(), g)
+                && !matches!(
+                    g.target,
+                    Some(TypeTarget::Struct(_)) | Some(TypeTarget::Enum(_))
+                ) {
+                Vec::new()
+            } else {
+                shifted_after_new(j)
+            };
             self.field_types(os, ns, f, g, last_ok, &later, out);
         }
     }
@@ -1076,7 +1164,9 @@ impl<'a> Checker<'a> {
             (false, false) if os.name != ns.name => {
                 "it was renamed and its id is the hash of its name".to_string()
             }
-            (false, false) => "the header's `@key` changed, and the id is the keyed hash of the name".to_string(),
+            (false, false) => {
+                "the header's `@key` changed, and the id is the keyed hash of the name".to_string()
+            }
         };
         let id_tag = |s: &Struct| own_tag(&s.tags, "id").map(|t| t.span);
         let new_span = id_tag(ns).unwrap_or(ns.name_span);
@@ -1122,7 +1212,11 @@ impl<'a> Checker<'a> {
             Decl::Struct(s) if s.name.as_ref().map(|w| w.span) == Some(ns.name_span) => Some(s),
             _ => None,
         })?;
-        let at = decl.tags.last().map(|t| t.span.end).or(decl.class.as_ref().map(|c| c.span.end))?;
+        let at = decl
+            .tags
+            .last()
+            .map(|t| t.span.end)
+            .or(decl.class.as_ref().map(|c| c.span.end))?;
         Some(Fix {
             title,
             edits: vec![TextEdit {
@@ -1329,7 +1423,7 @@ impl<'a> Checker<'a> {
                     );
                     if x.size() != y.size() {
                         if last_ok && f.model == TypeModel::Single {
-                            out.push(self.last_resized(ns, f, g, &why));
+                            out.push(self.last_resized(ns, f, g, &format!("it uses {why}")));
                         } else {
                             out.push(
                                 violation(
@@ -1397,14 +1491,22 @@ impl<'a> Checker<'a> {
             let (la, lb) = (limit_of(f), limit_of(g));
             let reduced = limit_reduced(la, lb);
             if reduced {
-                let what = match la {
-                    Some(a) => format!("lowered from {a} to {}", lb.unwrap_or(0)),
-                    None => format!("{} added", lb.unwrap_or(0)),
+                let message = match la {
+                    Some(a) => format!(
+                        "limit of slice `{}` of `{subject}` lowered from {a} to {}",
+                        g.name,
+                        lb.unwrap_or(0)
+                    ),
+                    None => format!(
+                        "limit {} added to slice `{}` of `{subject}`",
+                        lb.unwrap_or(0),
+                        g.name
+                    ),
                 };
                 out.push(
                     violation(
                         Rule::SliceLimitReduced,
-                        format!("limit of slice `{}` of `{subject}` {what}", g.name),
+                        message,
                         g.type_span,
                         f.type_span,
                         subject,
@@ -1473,9 +1575,23 @@ impl<'a> Checker<'a> {
                 return;
             }
         }
-        let (grade, why) = match (field_cells(o, f), field_cells(n, g)) {
-            (Some(a), Some(b)) => self.compare_cells(&a, &b, 0),
-            _ => (Grade::Shape, None),
+        let (grade, why) = match (f.target, g.target) {
+            // Arrays of one length: one element each (no need to flatten `[100000]T`).
+            (Some(ta), Some(tb))
+                if f.model == TypeModel::Array
+                    && g.model == TypeModel::Array
+                    && f.length == g.length =>
+            {
+                if fl.allocation != gl.allocation {
+                    (Grade::Shape, None)
+                } else {
+                    self.compare_elements(ta, tb, 0)
+                }
+            }
+            _ => match (field_cells(o, f), field_cells(n, g)) {
+                (Some(a), Some(b)) => self.compare_cells(&a, &b, 0),
+                _ => (Grade::Shape, None),
+            },
         };
         match grade {
             Grade::Same | Grade::SourceOnly => out.push(self.compatible(ns, f, g)),

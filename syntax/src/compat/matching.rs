@@ -7,7 +7,9 @@
 //!   matched field (same struct, same name) now names it instead of the old one;
 //! * enums: the same base and the same values (names and numbers), or a matched field now
 //!   names it instead of the old one;
-//! * fields: the same offset and the same type (what is on the wire did not move);
+//! * fields: the same offset and the same type, or types with the same bytes (`byte`,
+//!   `uint8`, `char`; slices that differ only in their limit): what is on the wire did
+//!   not move;
 //! * enum values: the same number (the number is what is on the wire).
 //!
 //! Each piece of evidence must be unambiguous (one candidate on each side); otherwise the
@@ -16,7 +18,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::model::{Enum, Field, Schema, TypeModel, TypeTarget};
+/// Rounds of rename recognition by contents and uses.
+const MAX_ROUNDS: usize = 8;
+
+use crate::model::{DeclRef, Enum, Field, Primitive, Schema, TypeModel, TypeTarget};
 
 /// Which old declaration became which new one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,33 +67,11 @@ impl Matching {
         for (oi, ni) in unique(candidates) {
             m.pair_structs(oi, ni);
         }
-        // Contents and uses, until nothing changes.
-        loop {
-            let mut changed = false;
-            let candidates: Vec<(usize, usize)> = m
-                .unmatched_structs(old, new)
-                .filter(|&(oi, ni)| {
-                    let (s, t) = (&old.structs[oi], &new.structs[ni]);
-                    s.class == t.class
-                        && !s.fields.is_empty()
-                        && s.fields.len() == t.fields.len()
-                        && s.fields.iter().zip(&t.fields).all(|(f, g)| {
-                            f.name == g.name && m.same_type(old, f, new, g)
-                        })
-                })
-                .collect();
-            for (oi, ni) in unique(candidates) {
-                m.pair_structs(oi, ni);
-                changed = true;
-            }
-            let candidates: Vec<(usize, usize)> = m
-                .unmatched_enums(old, new)
-                .filter(|&(oi, ni)| same_values(&old.enums[oi], &new.enums[ni]))
-                .collect();
-            for (oi, ni) in unique(candidates) {
-                m.pair_enums(oi, ni);
-                changed = true;
-            }
+        // Contents and uses, until nothing changes (a few rounds: each one is quadratic in
+        // the unmatched declarations, and longer chains of evidence are improbable).
+        for _round in 0..MAX_ROUNDS {
+            // Contents, in declaration order: what a declaration uses is matched before it.
+            let mut changed = m.match_contents(old, new);
             // A field that kept its name in a matched struct but names another type.
             let mut struct_uses = Vec::new();
             let mut enum_uses = Vec::new();
@@ -102,7 +85,7 @@ impl Matching {
                     };
                     match (f.target, g.target) {
                         (Some(TypeTarget::Struct(a)), Some(TypeTarget::Struct(b)))
-                            if m.struct_to_new[a].is_none()
+                            if m.struct_to_new.get(a) == Some(&None)
                                 && m.struct_to_old.get(b) == Some(&None)
                                 && old.structs.get(a).map(|x| x.class)
                                     == new.structs.get(b).map(|x| x.class) =>
@@ -134,6 +117,68 @@ impl Matching {
         m
     }
 
+    /// Pairs unmatched declarations with identical contents, one by one in the old
+    /// declaration order; whether any was paired.
+    fn match_contents(&mut self, old: &Schema, new: &Schema) -> bool {
+        let mut changed = false;
+        let same_struct = |m: &Matching, oi: usize, ni: usize| {
+            let (s, t) = (&old.structs[oi], &new.structs[ni]);
+            s.class == t.class
+                && !s.fields.is_empty()
+                && s.fields.len() == t.fields.len()
+                && s.fields
+                    .iter()
+                    .zip(&t.fields)
+                    .all(|(f, g)| f.name == g.name && m.same_type(old, f, new, g))
+        };
+        for decl in &old.order {
+            match *decl {
+                DeclRef::Struct(oi) if self.struct_to_new[oi].is_none() => {
+                    let found: Vec<usize> = (0..new.structs.len())
+                        .filter(|&ni| self.struct_to_old[ni].is_none() && same_struct(self, oi, ni))
+                        .take(2)
+                        .collect();
+                    if let [ni] = found[..] {
+                        let back = (0..old.structs.len())
+                            .filter(|&o| {
+                                self.struct_to_new[o].is_none() && same_struct(self, o, ni)
+                            })
+                            .take(2)
+                            .count();
+                        if back == 1 {
+                            self.pair_structs(oi, ni);
+                            changed = true;
+                        }
+                    }
+                }
+                DeclRef::Enum(oi) if self.enum_to_new[oi].is_none() => {
+                    let found: Vec<usize> = (0..new.enums.len())
+                        .filter(|&ni| {
+                            self.enum_to_old[ni].is_none()
+                                && same_values(&old.enums[oi], &new.enums[ni])
+                        })
+                        .take(2)
+                        .collect();
+                    if let [ni] = found[..] {
+                        let back = (0..old.enums.len())
+                            .filter(|&o| {
+                                self.enum_to_new[o].is_none()
+                                    && same_values(&old.enums[o], &new.enums[ni])
+                            })
+                            .take(2)
+                            .count();
+                        if back == 1 {
+                            self.pair_enums(oi, ni);
+                            changed = true;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        changed
+    }
+
     fn pair_structs(&mut self, oi: usize, ni: usize) {
         self.struct_to_new[oi] = Some(ni);
         self.struct_to_old[ni] = Some(oi);
@@ -154,20 +199,6 @@ impl Matching {
             .flat_map(move |oi| {
                 (0..new.structs.len())
                     .filter(|&ni| self.struct_to_old[ni].is_none())
-                    .map(move |ni| (oi, ni))
-            })
-    }
-
-    fn unmatched_enums<'a>(
-        &'a self,
-        old: &'a Schema,
-        new: &'a Schema,
-    ) -> impl Iterator<Item = (usize, usize)> + 'a {
-        (0..old.enums.len())
-            .filter(|&oi| self.enum_to_new[oi].is_none())
-            .flat_map(move |oi| {
-                (0..new.enums.len())
-                    .filter(|&ni| self.enum_to_old[ni].is_none())
                     .map(move |ni| (oi, ni))
             })
     }
@@ -242,7 +273,11 @@ impl Matching {
                 .fields
                 .iter()
                 .enumerate()
-                .filter(|&(j, g)| !new_done[j] && position(j, g) && self.same_type(old, f, new, g))
+                .filter(|&(j, g)| {
+                    !new_done[j]
+                        && position(j, g)
+                        && (self.same_type(old, f, new, g) || same_bytes(self, f, g))
+                })
                 .map(|(j, _)| j)
                 .collect();
             if let [j] = found[..] {
@@ -287,12 +322,32 @@ impl Matching {
     }
 }
 
+/// Whether two fields hold the same bytes with the same meaning although their types are
+/// written differently: `byte`, `uint8` and `char` elements, or slices that differ only
+/// in their limit (a limit change is reported on its own).
+fn same_bytes(m: &Matching, f: &Field, g: &Field) -> bool {
+    let unsigned_byte =
+        |p: Primitive| matches!(p, Primitive::Byte | Primitive::Uint8 | Primitive::Char);
+    let same_element = match (f.target, g.target) {
+        (Some(TypeTarget::Primitive(a)), Some(TypeTarget::Primitive(b))) => {
+            a == b || (unsigned_byte(a) && unsigned_byte(b))
+        }
+        (Some(TypeTarget::Struct(a)), Some(TypeTarget::Struct(b))) => m.new_struct(a) == Some(b),
+        _ => false,
+    };
+    let same_shape = if is_slice(f) && is_slice(g) {
+        true
+    } else {
+        f.model == g.model && f.length == g.length
+    };
+    same_element && same_shape
+}
+
 fn same_values(e: &Enum, f: &Enum) -> bool {
     e.base == f.base
         && !e.values.is_empty()
         && e.values.len() == f.values.len()
-        && e
-            .values
+        && e.values
             .iter()
             .zip(&f.values)
             .all(|(v, w)| v.name == w.name && v.number == w.number)

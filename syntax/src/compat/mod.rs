@@ -7,11 +7,11 @@
 //!
 //! How it works:
 //!
-//! 1. **Matching** ([`matching`]): declarations are paired by name, then renames are
+//! 1. **Matching** ([`Matching`]): declarations are paired by name, then renames are
 //!    recognised where the evidence is clear (the same `@id`, identical contents, or the
 //!    same field of a matched struct now naming it); fields by name, then by the same
 //!    offset with the same type; enum values by name, then by number.
-//! 2. **Comparison** ([`check`]): for each matched struct, the positions of its fields
+//! 2. **Comparison** ([`check()`]): for each matched struct, the positions of its fields
 //!    (a table may only grow at the end; an inline struct may not change at all), each
 //!    field's type (reduced to the bytes and meanings it occupies, so that `T` and `[1]T`
 //!    or a packed `Vec3` and `[3]float32` compare equal), packing, class and id; for each

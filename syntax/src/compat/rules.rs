@@ -51,9 +51,7 @@ impl Category {
     fn meaning(self) -> &'static str {
         match self {
             Category::Wire => "messages are misread: fields shift, change size or change meaning",
-            Category::Lossy => {
-                "no shift, but some values are lost or altered in one direction"
-            }
+            Category::Lossy => "no shift, but some values are lost or altered in one direction",
             Category::Id => "a struct id (`PacketIdentifier`) changes; bytes are unchanged",
             Category::Source => "generated code changes its API; messages are unaffected",
         }
@@ -78,12 +76,12 @@ impl std::str::FromStr for Category {
 }
 
 macro_rules! catalogue {
-    ($( $(#[$doc:meta])* $variant:ident = $id:literal, $cat:ident, $summary:literal,
+    ($( $(#[doc = $doc:literal])* $variant:ident = $id:literal, $cat:ident, $summary:literal,
         old: $old:literal, new: $new:literal; )*) => {
         /// A compatibility rule. The ids are stable: never rename or reuse one.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Rule {
-            $( $(#[$doc])* $variant, )*
+            $( $(#[doc = $doc])* $variant, )*
         }
 
         impl Rule {
@@ -98,6 +96,11 @@ macro_rules! catalogue {
             /// What the change breaks.
             pub fn category(self) -> Category {
                 match self { $( Rule::$variant => Category::$cat, )* }
+            }
+
+            /// What the rule is about and why it breaks (the variant's documentation).
+            pub fn description(self) -> &'static str {
+                match self { $( Rule::$variant => concat!($($doc, "\n",)*), )* }
             }
 
             /// One line saying what the rule is about.
@@ -197,6 +200,12 @@ catalogue! {
         "an enum value's number changed",
         old: "karmem demo;\nenum Color uint8 {\n    Red;\n    Green;\n    Blue;\n}\n",
         new: "karmem demo;\nenum Color uint8 {\n    Red;\n    Yellow;\n    Green;\n    Blue;\n}\n";
+    /// A value added with a number an old value already has (written, or given by its
+    /// position): old readers take it for the old value.
+    EnumValueNumberReused = "ENUM_VALUE_NUMBER_REUSED", Wire,
+        "a new enum value takes the number of an existing one",
+        old: "karmem demo;\nenum Color uint8 {\n    Red;\n    Blue;\n}\n",
+        new: "karmem demo;\nenum Color uint8 {\n    Red;\n    Blue;\n    Navy = 1;\n}\n";
     // ---- lossy ---------------------------------------------------------------------------
     /// The last field of a table changed its integer width or array length: nothing after
     /// it moves, but each side reads the other's value truncated or as the default.
@@ -342,10 +351,16 @@ pub fn render_docs(describe: impl Fn(Rule) -> String) -> String {
     }
     for rule in Rule::ALL {
         out.push_str(&format!(
-            "\n### {}\n\n{} (category `{}`).\n\nOld:\n\n```km\n{}```\n\nNew:\n\n```km\n{}```\n\nReported as: {}\n",
+            "\n### {}\n\n{} (category `{}`).\n\n{}\n\nOld:\n\n```km\n{}```\n\nNew:\n\n```km\n{}```\n\nReported as: {}\n",
             rule.as_str(),
             capitalise(rule.summary()),
             rule.category().as_str(),
+            rule.description()
+                .lines()
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .trim(),
             rule.example_old(),
             rule.example_new(),
             describe(*rule)

@@ -98,7 +98,12 @@ pub fn glue(m: &Module) -> String {
         let name = &e.name;
         let _ = writeln!(o, "pub fn enum_from_json_{name}(v: &Value) -> {name} {{\n    match v {{\n        Value::String(s) => match s.as_str() {{");
         for v in &e.values {
-            let _ = writeln!(o, "            {:?} => {name}({}),", v.name, v.number.unwrap());
+            let _ = writeln!(
+                o,
+                "            {:?} => {name}({}),",
+                v.name,
+                v.number.unwrap()
+            );
         }
         let _ = writeln!(o, "            _ => panic!(\"unknown value {{s}}\"),\n        }},\n        _ => {name}(jn(v) as {ty}),\n    }}\n}}");
         let _ = writeln!(o, "pub fn enum_to_json_{name}(x: {name}) -> Value {{\n    match x.name() {{\n        Some(n) => Value::String(n.to_string()),\n        None => Value::from(x.0),\n    }}\n}}");
@@ -144,7 +149,10 @@ fn struct_glue(o: &mut String, schema: &Schema, s: &Struct) {
     let _ = writeln!(o, "    x\n}}");
 
     // to_json (native)
-    let _ = writeln!(o, "pub fn to_json_{name}(x: &{name}) -> Value {{\n    let mut m = Map::new();");
+    let _ = writeln!(
+        o,
+        "pub fn to_json_{name}(x: &{name}) -> Value {{\n    let mut m = Map::new();"
+    );
     for f in &s.fields {
         let id = field_ident(&f.name);
         let t = f.target.unwrap();
@@ -161,7 +169,10 @@ fn struct_glue(o: &mut String, schema: &Schema, s: &Struct) {
     let _ = writeln!(o, "    Value::Object(m)\n}}");
 
     // view_json (viewer)
-    let _ = writeln!(o, "pub fn view_json_{name}(v: {name}Viewer<'_>) -> Value {{\n    let mut m = Map::new();");
+    let _ = writeln!(
+        o,
+        "pub fn view_json_{name}(v: {name}Viewer<'_>) -> Value {{\n    let mut m = Map::new();"
+    );
     for f in &s.fields {
         let id = field_ident(&f.name);
         let t = f.target.unwrap();
@@ -230,7 +241,7 @@ pub fn unhex(text: &str) -> Vec<u8> {
 ///   viewer walk, as canonical JSON.
 pub fn main_rs(modules: &[Module]) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "#![allow(dead_code, unused_imports, clippy::all)]\nuse std::collections::HashMap;\nuse std::io::{{BufRead, Write}};\nuse serde_json::{{json, Value}};\nmod support;\n");
+    let _ = writeln!(o, "#![allow(dead_code, unused_imports, clippy::all)]\nuse std::collections::HashMap;\nuse std::io::{{BufRead, Write}};\nuse serde_json::{{json, Value}};\nmod support;\n/// The runtime under another path (`@rust.import`).\npub use karmem_runtime as kmrt;\n/// A generated file used through `include!`.\n#[allow(dead_code)]\nmod included {{\n    include!(\"game.rs\");\n}}\n");
     for m in modules {
         let _ = writeln!(
             o,
@@ -278,7 +289,10 @@ pub fn main_rs(modules: &[Module]) -> String {
             );
         }
     }
-    let _ = writeln!(o, "        _ => panic!(\"unknown command {{cmd}} {{module}} {{ty}}\"),\n    }}\n}}");
+    let _ = writeln!(
+        o,
+        "        _ => panic!(\"unknown command {{cmd}} {{module}} {{ty}}\"),\n    }}\n}}"
+    );
     let _ = writeln!(
         o,
         r#"

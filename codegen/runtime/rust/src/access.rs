@@ -28,7 +28,10 @@ pub fn scalar<T: Primitive>(bytes: &[u8], offset: u32) -> T {
 #[inline]
 pub fn array<'a, T: Primitive>(bytes: &'a [u8], offset: u32, n: u32) -> Slice<'a, T> {
     let size = u64::from(n).saturating_mul(u64::from(T::SIZE));
-    match u32::try_from(size).ok().and_then(|size| slot(bytes, offset, size)) {
+    match u32::try_from(size)
+        .ok()
+        .and_then(|size| slot(bytes, offset, size))
+    {
         Some(data) => Slice::new(data),
         None => Slice::empty(),
     }
@@ -43,7 +46,10 @@ pub fn struct_array<'a, V: View<'a>>(
     n: u32,
 ) -> StructSlice<'a, V> {
     let size = u64::from(n).saturating_mul(u64::from(V::TOTAL));
-    match u32::try_from(size).ok().and_then(|size| slot(bytes, offset, size)) {
+    match u32::try_from(size)
+        .ok()
+        .and_then(|size| slot(bytes, offset, size))
+    {
         Some(data) => StructSlice::new(reader, data),
         None => StructSlice::empty(),
     }

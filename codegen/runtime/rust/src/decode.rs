@@ -1,7 +1,7 @@
 //! Helpers of generated `read` methods (viewer → native struct), reusing the native
 //! value's allocations.
 
-use crate::{Primitive, Slice, StructSlice, Vec, View};
+use crate::{Primitive, Slice, Str, StructSlice, Vec, View};
 
 /// `[N]T` of primitives: the first `src.len()` elements from `src`, the rest default.
 #[inline]
@@ -51,4 +51,16 @@ pub fn struct_array<'a, T, V: View<'a>, const N: usize>(
             None => read(x, V::null()),
         }
     }
+}
+
+/// `[]char` / `[<N]char`: `dst` replaced by the text (see [`Str::read_into`]).
+#[inline]
+pub fn string(dst: &mut crate::String, src: Str<'_>) {
+    src.read_into(dst);
+}
+
+/// `[]T` / `[<N]T` of primitives: `dst` replaced by the elements (see [`Slice::read_into`]).
+#[inline]
+pub fn vec<T: Primitive>(dst: &mut Vec<T>, src: Slice<'_, T>) {
+    src.read_into(dst);
 }

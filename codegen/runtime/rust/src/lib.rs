@@ -313,10 +313,7 @@ impl Writer {
         }
         if let Some(limit) = self.limit {
             if end > limit as u64 {
-                return Err(WriteError::OutOfSpace {
-                    needed: end,
-                    limit,
-                });
+                return Err(WriteError::OutOfSpace { needed: end, limit });
             }
         }
         self.buf.resize(end as usize, 0);
@@ -840,9 +837,7 @@ impl<'a, V: View<'a>> Iterator for StructSliceIter<'a, V> {
     #[inline]
     fn next(&mut self) -> Option<V> {
         let reader = self.reader;
-        self.chunks
-            .next()
-            .map(|bytes| V::from_parts(reader, bytes))
+        self.chunks.next().map(|bytes| V::from_parts(reader, bytes))
     }
     #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -851,9 +846,7 @@ impl<'a, V: View<'a>> Iterator for StructSliceIter<'a, V> {
     #[inline]
     fn nth(&mut self, n: usize) -> Option<V> {
         let reader = self.reader;
-        self.chunks
-            .nth(n)
-            .map(|bytes| V::from_parts(reader, bytes))
+        self.chunks.nth(n).map(|bytes| V::from_parts(reader, bytes))
     }
 }
 

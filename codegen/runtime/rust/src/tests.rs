@@ -1,4 +1,8 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::format;
 use std::string::ToString;
@@ -196,7 +200,10 @@ fn writer_limits() {
     assert_eq!(w.alloc_elements(usize::MAX, 2), Err(WriteError::TooLarge));
     assert_eq!(w.alloc_elements(1 << 31, 2), Err(WriteError::TooLarge));
     assert!(w.is_empty());
-    assert_eq!(w.check_allocated(0, 1), Err(WriteError::InvalidOffset { offset: 0, size: 1 }));
+    assert_eq!(
+        w.check_allocated(0, 1),
+        Err(WriteError::InvalidOffset { offset: 0, size: 1 })
+    );
     w.alloc(3).unwrap();
     assert_eq!(w.check_allocated(1, 2), Ok(()));
     assert!(w.check_allocated(u32::MAX, u32::MAX).is_err());
@@ -298,7 +305,10 @@ fn random_bytes_never_panic() {
         let _ = s.to_vec();
         let _ = s.get(usize::MAX);
         let s: StructSlice<PV> = access::struct_slice(r, &buf, offset, header, limit);
-        let _ = s.iter().map(|p| p.x()).count();
+        let _ = s
+            .iter()
+            .map(|p| i32::from(p.x()) + i32::from(p.y()))
+            .sum::<i32>();
         let _ = s.get(usize::MAX);
         let a: Slice<f64> = access::array(&buf, offset, (next() % 8) as u32);
         let _ = a.iter().sum::<f64>();

@@ -123,7 +123,13 @@ impl Team {
     /// `Aliens` = 4.
     pub const ALIENS: Team = Team(4);
     /// Every declared value, in declaration order.
-    pub const VALUES: &'static [Team] = &[Team::HUMANS, Team::ORCS, Team::ZOMBIES, Team::ROBOTS, Team::ALIENS];
+    pub const VALUES: &'static [Team] = &[
+        Team::HUMANS,
+        Team::ORCS,
+        Team::ZOMBIES,
+        Team::ROBOTS,
+        Team::ALIENS,
+    ];
 
     /// The schema name of the value (the first one declared with this number), or `None`
     /// for an unknown value.
@@ -206,7 +212,10 @@ impl Vec3 {
 
     /// Writes the value as a message root: allocates `SIZE` bytes (offset 0 in an empty
     /// writer), writes, returns the offset.
-    pub fn write_as_root(&self, w: &mut karmem::Writer) -> ::core::result::Result<u32, karmem::WriteError> {
+    pub fn write_as_root(
+        &self,
+        w: &mut karmem::Writer,
+    ) -> ::core::result::Result<u32, karmem::WriteError> {
         let offset = w.alloc(Self::SIZE)?;
         self.write_at(w, offset)?;
         ::core::result::Result::Ok(offset)
@@ -214,7 +223,11 @@ impl Vec3 {
 
     /// Writes the value into `SIZE` bytes the caller allocated at `offset`; out-of-line
     /// data (strings, slices, tables) is allocated after them, depth first, in field order.
-    pub fn write_at(&self, w: &mut karmem::Writer, offset: u32) -> ::core::result::Result<(), karmem::WriteError> {
+    pub fn write_at(
+        &self,
+        w: &mut karmem::Writer,
+        offset: u32,
+    ) -> ::core::result::Result<(), karmem::WriteError> {
         w.check_allocated(offset, Self::SIZE)?;
         w.put(offset, self.x);
         w.put(offset.wrapping_add(4), self.y);
@@ -225,13 +238,18 @@ impl Vec3 {
     /// Decodes the message root (whatever is out of bounds reads as default), reusing
     /// the allocations of strings and vectors.
     pub fn read_as_root(&mut self, r: &karmem::Reader<'_>) {
-        self.read(Vec3Viewer::new(r, 0));
+        let v = Vec3Viewer::new(r, 0);
+        self.read(v);
     }
 
     /// [`Self::read_as_root`], but fails (changing nothing) when decoding would allocate
     /// more than `max_bytes` (slices that share data can make a small message decode
     /// to a huge value).
-    pub fn read_as_root_with_budget(&mut self, r: &karmem::Reader<'_>, max_bytes: u64) -> ::core::result::Result<(), karmem::BudgetExceeded> {
+    pub fn read_as_root_with_budget(
+        &mut self,
+        r: &karmem::Reader<'_>,
+        max_bytes: u64,
+    ) -> ::core::result::Result<(), karmem::BudgetExceeded> {
         let v = Vec3Viewer::new(r, 0);
         v.km_charge(&mut karmem::Budget::new(max_bytes))?;
         self.read(v);
@@ -294,7 +312,10 @@ impl<'a> karmem::View<'a> for Vec3Viewer<'a> {
     }
     #[inline(always)]
     fn null() -> Self {
-        Self { reader: karmem::Reader::empty(), bytes: &[] }
+        Self {
+            reader: karmem::Reader::empty(),
+            bytes: &[],
+        }
     }
 }
 
@@ -329,7 +350,10 @@ impl<'a> Vec3Viewer<'a> {
 
     /// Charges what decoding this struct would allocate to `budget` (see
     /// [`Vec3::read_as_root_with_budget`]).
-    pub fn km_charge(&self, budget: &mut karmem::Budget) -> ::core::result::Result<(), karmem::BudgetExceeded> {
+    pub fn km_charge(
+        &self,
+        budget: &mut karmem::Budget,
+    ) -> ::core::result::Result<(), karmem::BudgetExceeded> {
         budget.charge(1)?;
         ::core::result::Result::Ok(())
     }
@@ -370,7 +394,7 @@ pub struct WeaponData {
     pub damage: i32,
     /// `Ammo uint16`: offset 8, 2 bytes (absent in older tables: default).
     pub ammo: u16,
-    /// `ClipSize uint8`: offset 10, 1 bytes (absent in older tables: default).
+    /// `ClipSize uint8`: offset 10, 1 byte (absent in older tables: default).
     pub clip_size: u8,
     /// `ReloadTime float32`: offset 11, 4 bytes (absent in older tables: default).
     pub reload_time: f32,
@@ -397,7 +421,10 @@ impl WeaponData {
 
     /// Writes the value as a message root: allocates `SIZE` bytes (offset 0 in an empty
     /// writer), writes, returns the offset.
-    pub fn write_as_root(&self, w: &mut karmem::Writer) -> ::core::result::Result<u32, karmem::WriteError> {
+    pub fn write_as_root(
+        &self,
+        w: &mut karmem::Writer,
+    ) -> ::core::result::Result<u32, karmem::WriteError> {
         let offset = w.alloc(Self::SIZE)?;
         self.write_at(w, offset)?;
         ::core::result::Result::Ok(offset)
@@ -405,7 +432,11 @@ impl WeaponData {
 
     /// Writes the value into `SIZE` bytes the caller allocated at `offset`; out-of-line
     /// data (strings, slices, tables) is allocated after them, depth first, in field order.
-    pub fn write_at(&self, w: &mut karmem::Writer, offset: u32) -> ::core::result::Result<(), karmem::WriteError> {
+    pub fn write_at(
+        &self,
+        w: &mut karmem::Writer,
+        offset: u32,
+    ) -> ::core::result::Result<(), karmem::WriteError> {
         w.check_allocated(offset, Self::SIZE)?;
         w.put_u32(offset, 19);
         w.put(offset.wrapping_add(4), self.damage);
@@ -419,13 +450,18 @@ impl WeaponData {
     /// Decodes the message root (whatever is out of bounds reads as default), reusing
     /// the allocations of strings and vectors.
     pub fn read_as_root(&mut self, r: &karmem::Reader<'_>) {
-        self.read(WeaponDataViewer::new(r, 0));
+        let v = WeaponDataViewer::new(r, 0);
+        self.read(v);
     }
 
     /// [`Self::read_as_root`], but fails (changing nothing) when decoding would allocate
     /// more than `max_bytes` (slices that share data can make a small message decode
     /// to a huge value).
-    pub fn read_as_root_with_budget(&mut self, r: &karmem::Reader<'_>, max_bytes: u64) -> ::core::result::Result<(), karmem::BudgetExceeded> {
+    pub fn read_as_root_with_budget(
+        &mut self,
+        r: &karmem::Reader<'_>,
+        max_bytes: u64,
+    ) -> ::core::result::Result<(), karmem::BudgetExceeded> {
         let v = WeaponDataViewer::new(r, 0);
         v.km_charge(&mut karmem::Budget::new(max_bytes))?;
         self.read(v);
@@ -490,7 +526,10 @@ impl<'a> karmem::View<'a> for WeaponDataViewer<'a> {
     }
     #[inline(always)]
     fn null() -> Self {
-        Self { reader: karmem::Reader::empty(), bytes: &[] }
+        Self {
+            reader: karmem::Reader::empty(),
+            bytes: &[],
+        }
     }
 }
 
@@ -525,7 +564,10 @@ impl<'a> WeaponDataViewer<'a> {
 
     /// Charges what decoding this struct would allocate to `budget` (see
     /// [`WeaponData::read_as_root_with_budget`]).
-    pub fn km_charge(&self, budget: &mut karmem::Budget) -> ::core::result::Result<(), karmem::BudgetExceeded> {
+    pub fn km_charge(
+        &self,
+        budget: &mut karmem::Budget,
+    ) -> ::core::result::Result<(), karmem::BudgetExceeded> {
         budget.charge(1)?;
         ::core::result::Result::Ok(())
     }
@@ -542,7 +584,7 @@ impl<'a> WeaponDataViewer<'a> {
         karmem::access::scalar(self.bytes, 8)
     }
 
-    /// `ClipSize uint8`: offset 10, 1 bytes (absent in older tables: default).
+    /// `ClipSize uint8`: offset 10, 1 byte (absent in older tables: default).
     #[inline]
     pub fn clip_size(&self) -> u8 {
         karmem::access::scalar(self.bytes, 10)
@@ -599,7 +641,10 @@ impl Weapon {
 
     /// Writes the value as a message root: allocates `SIZE` bytes (offset 0 in an empty
     /// writer), writes, returns the offset.
-    pub fn write_as_root(&self, w: &mut karmem::Writer) -> ::core::result::Result<u32, karmem::WriteError> {
+    pub fn write_as_root(
+        &self,
+        w: &mut karmem::Writer,
+    ) -> ::core::result::Result<u32, karmem::WriteError> {
         let offset = w.alloc(Self::SIZE)?;
         self.write_at(w, offset)?;
         ::core::result::Result::Ok(offset)
@@ -607,24 +652,33 @@ impl Weapon {
 
     /// Writes the value into `SIZE` bytes the caller allocated at `offset`; out-of-line
     /// data (strings, slices, tables) is allocated after them, depth first, in field order.
-    pub fn write_at(&self, w: &mut karmem::Writer, offset: u32) -> ::core::result::Result<(), karmem::WriteError> {
+    pub fn write_at(
+        &self,
+        w: &mut karmem::Writer,
+        offset: u32,
+    ) -> ::core::result::Result<(), karmem::WriteError> {
         w.check_allocated(offset, Self::SIZE)?;
         let at = w.alloc(19)?;
         w.put_u32(offset, at);
-        self.data.write_at(w, at)?;
+        WeaponData::write_at(&self.data, w, at)?;
         ::core::result::Result::Ok(())
     }
 
     /// Decodes the message root (whatever is out of bounds reads as default), reusing
     /// the allocations of strings and vectors.
     pub fn read_as_root(&mut self, r: &karmem::Reader<'_>) {
-        self.read(WeaponViewer::new(r, 0));
+        let v = WeaponViewer::new(r, 0);
+        self.read(v);
     }
 
     /// [`Self::read_as_root`], but fails (changing nothing) when decoding would allocate
     /// more than `max_bytes` (slices that share data can make a small message decode
     /// to a huge value).
-    pub fn read_as_root_with_budget(&mut self, r: &karmem::Reader<'_>, max_bytes: u64) -> ::core::result::Result<(), karmem::BudgetExceeded> {
+    pub fn read_as_root_with_budget(
+        &mut self,
+        r: &karmem::Reader<'_>,
+        max_bytes: u64,
+    ) -> ::core::result::Result<(), karmem::BudgetExceeded> {
         let v = WeaponViewer::new(r, 0);
         v.km_charge(&mut karmem::Budget::new(max_bytes))?;
         self.read(v);
@@ -634,7 +688,7 @@ impl Weapon {
     /// Copies everything `v` sees into `self`, reusing the allocations of strings and
     /// vectors.
     pub fn read(&mut self, v: WeaponViewer<'_>) {
-        self.data.read(v.data());
+        WeaponData::read(&mut self.data, v.data());
     }
 
     /// A new message holding this value as its root (a fresh writer; see
@@ -685,7 +739,10 @@ impl<'a> karmem::View<'a> for WeaponViewer<'a> {
     }
     #[inline(always)]
     fn null() -> Self {
-        Self { reader: karmem::Reader::empty(), bytes: &[] }
+        Self {
+            reader: karmem::Reader::empty(),
+            bytes: &[],
+        }
     }
 }
 
@@ -720,7 +777,10 @@ impl<'a> WeaponViewer<'a> {
 
     /// Charges what decoding this struct would allocate to `budget` (see
     /// [`Weapon::read_as_root_with_budget`]).
-    pub fn km_charge(&self, budget: &mut karmem::Budget) -> ::core::result::Result<(), karmem::BudgetExceeded> {
+    pub fn km_charge(
+        &self,
+        budget: &mut karmem::Budget,
+    ) -> ::core::result::Result<(), karmem::BudgetExceeded> {
         budget.charge(1)?;
         self.data().km_charge(budget)?;
         ::core::result::Result::Ok(())
@@ -752,11 +812,11 @@ pub struct MonsterData {
     pub health: i16,
     /// `Name [<512]char`: offset 20, 8 bytes (absent in older tables: default).
     pub name: karmem::String,
-    /// `Team Team`: offset 28, 1 bytes (absent in older tables: default).
+    /// `Team Team`: offset 28, 1 byte (absent in older tables: default).
     pub team: Team,
     /// `Inventory [<128]byte`: offset 29, 8 bytes (absent in older tables: default).
     pub inventory: karmem::Vec<u8>,
-    /// `Color Color`: offset 37, 1 bytes (absent in older tables: default).
+    /// `Color Color`: offset 37, 1 byte (absent in older tables: default).
     pub color: Color,
     /// `Hitbox [5]float64`: offset 38, 40 bytes (absent in older tables: default).
     pub hitbox: [f64; 5],
@@ -766,7 +826,7 @@ pub struct MonsterData {
     pub weapons: [Weapon; 4],
     /// `Path [<2000]Vec3`: offset 102, 8 bytes (absent in older tables: default).
     pub path: karmem::Vec<Vec3>,
-    /// `IsAlive bool`: offset 110, 1 bytes (absent in older tables: default).
+    /// `IsAlive bool`: offset 110, 1 byte (absent in older tables: default).
     pub is_alive: bool,
 }
 
@@ -789,7 +849,10 @@ impl MonsterData {
 
     /// Writes the value as a message root: allocates `SIZE` bytes (offset 0 in an empty
     /// writer), writes, returns the offset.
-    pub fn write_as_root(&self, w: &mut karmem::Writer) -> ::core::result::Result<u32, karmem::WriteError> {
+    pub fn write_as_root(
+        &self,
+        w: &mut karmem::Writer,
+    ) -> ::core::result::Result<u32, karmem::WriteError> {
         let offset = w.alloc(Self::SIZE)?;
         self.write_at(w, offset)?;
         ::core::result::Result::Ok(offset)
@@ -797,10 +860,14 @@ impl MonsterData {
 
     /// Writes the value into `SIZE` bytes the caller allocated at `offset`; out-of-line
     /// data (strings, slices, tables) is allocated after them, depth first, in field order.
-    pub fn write_at(&self, w: &mut karmem::Writer, offset: u32) -> ::core::result::Result<(), karmem::WriteError> {
+    pub fn write_at(
+        &self,
+        w: &mut karmem::Writer,
+        offset: u32,
+    ) -> ::core::result::Result<(), karmem::WriteError> {
         w.check_allocated(offset, Self::SIZE)?;
         w.put_u32(offset, 111);
-        self.pos.write_at(w, offset.wrapping_add(4))?;
+        Vec3::write_at(&self.pos, w, offset.wrapping_add(4))?;
         w.put(offset.wrapping_add(16), self.mana);
         w.put(offset.wrapping_add(18), self.health);
         let at = w.alloc_slice(offset.wrapping_add(20), self.name.len(), 1, false)?;
@@ -829,13 +896,18 @@ impl MonsterData {
     /// Decodes the message root (whatever is out of bounds reads as default), reusing
     /// the allocations of strings and vectors.
     pub fn read_as_root(&mut self, r: &karmem::Reader<'_>) {
-        self.read(MonsterDataViewer::new(r, 0));
+        let v = MonsterDataViewer::new(r, 0);
+        self.read(v);
     }
 
     /// [`Self::read_as_root`], but fails (changing nothing) when decoding would allocate
     /// more than `max_bytes` (slices that share data can make a small message decode
     /// to a huge value).
-    pub fn read_as_root_with_budget(&mut self, r: &karmem::Reader<'_>, max_bytes: u64) -> ::core::result::Result<(), karmem::BudgetExceeded> {
+    pub fn read_as_root_with_budget(
+        &mut self,
+        r: &karmem::Reader<'_>,
+        max_bytes: u64,
+    ) -> ::core::result::Result<(), karmem::BudgetExceeded> {
         let v = MonsterDataViewer::new(r, 0);
         v.km_charge(&mut karmem::Budget::new(max_bytes))?;
         self.read(v);
@@ -845,15 +917,15 @@ impl MonsterData {
     /// Copies everything `v` sees into `self`, reusing the allocations of strings and
     /// vectors.
     pub fn read(&mut self, v: MonsterDataViewer<'_>) {
-        self.pos.read(v.pos());
+        Vec3::read(&mut self.pos, v.pos());
         self.mana = v.mana();
         self.health = v.health();
-        v.name().read_into(&mut self.name);
+        karmem::decode::string(&mut self.name, v.name());
         self.team = v.team();
-        v.inventory().read_into(&mut self.inventory);
+        karmem::decode::vec(&mut self.inventory, v.inventory());
         self.color = v.color();
         karmem::decode::array(&mut self.hitbox, v.hitbox());
-        v.status().read_into(&mut self.status);
+        karmem::decode::vec(&mut self.status, v.status());
         karmem::decode::struct_array(&mut self.weapons, v.weapons(), Weapon::read);
         karmem::decode::struct_vec(&mut self.path, v.path(), Vec3::read);
         self.is_alive = v.is_alive();
@@ -935,7 +1007,10 @@ impl<'a> karmem::View<'a> for MonsterDataViewer<'a> {
     }
     #[inline(always)]
     fn null() -> Self {
-        Self { reader: karmem::Reader::empty(), bytes: &[] }
+        Self {
+            reader: karmem::Reader::empty(),
+            bytes: &[],
+        }
     }
 }
 
@@ -970,7 +1045,10 @@ impl<'a> MonsterDataViewer<'a> {
 
     /// Charges what decoding this struct would allocate to `budget` (see
     /// [`MonsterData::read_as_root_with_budget`]).
-    pub fn km_charge(&self, budget: &mut karmem::Budget) -> ::core::result::Result<(), karmem::BudgetExceeded> {
+    pub fn km_charge(
+        &self,
+        budget: &mut karmem::Budget,
+    ) -> ::core::result::Result<(), karmem::BudgetExceeded> {
         budget.charge(1)?;
         self.pos().km_charge(budget)?;
         budget.charge_elements(self.name().len(), 1)?;
@@ -1008,10 +1086,16 @@ impl<'a> MonsterDataViewer<'a> {
     /// `Name [<512]char`: offset 20, 8 bytes (absent in older tables: default).
     #[inline]
     pub fn name(&self) -> karmem::Str<'a> {
-        karmem::access::string(self.reader, self.bytes, 20, 8, ::core::option::Option::Some(512))
+        karmem::access::string(
+            self.reader,
+            self.bytes,
+            20,
+            8,
+            ::core::option::Option::Some(512),
+        )
     }
 
-    /// `Team Team`: offset 28, 1 bytes (absent in older tables: default).
+    /// `Team Team`: offset 28, 1 byte (absent in older tables: default).
     #[inline]
     pub fn team(&self) -> Team {
         karmem::access::scalar(self.bytes, 28)
@@ -1020,10 +1104,16 @@ impl<'a> MonsterDataViewer<'a> {
     /// `Inventory [<128]byte`: offset 29, 8 bytes (absent in older tables: default).
     #[inline]
     pub fn inventory(&self) -> karmem::Slice<'a, u8> {
-        karmem::access::slice(self.reader, self.bytes, 29, 8, ::core::option::Option::Some(128))
+        karmem::access::slice(
+            self.reader,
+            self.bytes,
+            29,
+            8,
+            ::core::option::Option::Some(128),
+        )
     }
 
-    /// `Color Color`: offset 37, 1 bytes (absent in older tables: default).
+    /// `Color Color`: offset 37, 1 byte (absent in older tables: default).
     #[inline]
     pub fn color(&self) -> Color {
         karmem::access::scalar(self.bytes, 37)
@@ -1038,7 +1128,13 @@ impl<'a> MonsterDataViewer<'a> {
     /// `Status [<10]int32`: offset 78, 8 bytes (absent in older tables: default).
     #[inline]
     pub fn status(&self) -> karmem::Slice<'a, i32> {
-        karmem::access::slice(self.reader, self.bytes, 78, 8, ::core::option::Option::Some(10))
+        karmem::access::slice(
+            self.reader,
+            self.bytes,
+            78,
+            8,
+            ::core::option::Option::Some(10),
+        )
     }
 
     /// `Weapons [4]Weapon`: offset 86, 16 bytes (absent in older tables: default).
@@ -1050,10 +1146,16 @@ impl<'a> MonsterDataViewer<'a> {
     /// `Path [<2000]Vec3`: offset 102, 8 bytes (absent in older tables: default).
     #[inline]
     pub fn path(&self) -> karmem::StructSlice<'a, Vec3Viewer<'a>> {
-        karmem::access::struct_slice(self.reader, self.bytes, 102, 8, ::core::option::Option::Some(2000))
+        karmem::access::struct_slice(
+            self.reader,
+            self.bytes,
+            102,
+            8,
+            ::core::option::Option::Some(2000),
+        )
     }
 
-    /// `IsAlive bool`: offset 110, 1 bytes (absent in older tables: default).
+    /// `IsAlive bool`: offset 110, 1 byte (absent in older tables: default).
     #[inline]
     pub fn is_alive(&self) -> bool {
         karmem::access::scalar(self.bytes, 110)
@@ -1105,7 +1207,10 @@ impl Monster {
 
     /// Writes the value as a message root: allocates `SIZE` bytes (offset 0 in an empty
     /// writer), writes, returns the offset.
-    pub fn write_as_root(&self, w: &mut karmem::Writer) -> ::core::result::Result<u32, karmem::WriteError> {
+    pub fn write_as_root(
+        &self,
+        w: &mut karmem::Writer,
+    ) -> ::core::result::Result<u32, karmem::WriteError> {
         let offset = w.alloc(Self::SIZE)?;
         self.write_at(w, offset)?;
         ::core::result::Result::Ok(offset)
@@ -1113,24 +1218,33 @@ impl Monster {
 
     /// Writes the value into `SIZE` bytes the caller allocated at `offset`; out-of-line
     /// data (strings, slices, tables) is allocated after them, depth first, in field order.
-    pub fn write_at(&self, w: &mut karmem::Writer, offset: u32) -> ::core::result::Result<(), karmem::WriteError> {
+    pub fn write_at(
+        &self,
+        w: &mut karmem::Writer,
+        offset: u32,
+    ) -> ::core::result::Result<(), karmem::WriteError> {
         w.check_allocated(offset, Self::SIZE)?;
         let at = w.alloc(111)?;
         w.put_u32(offset, at);
-        self.data.write_at(w, at)?;
+        MonsterData::write_at(&self.data, w, at)?;
         ::core::result::Result::Ok(())
     }
 
     /// Decodes the message root (whatever is out of bounds reads as default), reusing
     /// the allocations of strings and vectors.
     pub fn read_as_root(&mut self, r: &karmem::Reader<'_>) {
-        self.read(MonsterViewer::new(r, 0));
+        let v = MonsterViewer::new(r, 0);
+        self.read(v);
     }
 
     /// [`Self::read_as_root`], but fails (changing nothing) when decoding would allocate
     /// more than `max_bytes` (slices that share data can make a small message decode
     /// to a huge value).
-    pub fn read_as_root_with_budget(&mut self, r: &karmem::Reader<'_>, max_bytes: u64) -> ::core::result::Result<(), karmem::BudgetExceeded> {
+    pub fn read_as_root_with_budget(
+        &mut self,
+        r: &karmem::Reader<'_>,
+        max_bytes: u64,
+    ) -> ::core::result::Result<(), karmem::BudgetExceeded> {
         let v = MonsterViewer::new(r, 0);
         v.km_charge(&mut karmem::Budget::new(max_bytes))?;
         self.read(v);
@@ -1140,7 +1254,7 @@ impl Monster {
     /// Copies everything `v` sees into `self`, reusing the allocations of strings and
     /// vectors.
     pub fn read(&mut self, v: MonsterViewer<'_>) {
-        self.data.read(v.data());
+        MonsterData::read(&mut self.data, v.data());
     }
 
     /// A new message holding this value as its root (a fresh writer; see
@@ -1192,7 +1306,10 @@ impl<'a> karmem::View<'a> for MonsterViewer<'a> {
     }
     #[inline(always)]
     fn null() -> Self {
-        Self { reader: karmem::Reader::empty(), bytes: &[] }
+        Self {
+            reader: karmem::Reader::empty(),
+            bytes: &[],
+        }
     }
 }
 
@@ -1227,7 +1344,10 @@ impl<'a> MonsterViewer<'a> {
 
     /// Charges what decoding this struct would allocate to `budget` (see
     /// [`Monster::read_as_root_with_budget`]).
-    pub fn km_charge(&self, budget: &mut karmem::Budget) -> ::core::result::Result<(), karmem::BudgetExceeded> {
+    pub fn km_charge(
+        &self,
+        budget: &mut karmem::Budget,
+    ) -> ::core::result::Result<(), karmem::BudgetExceeded> {
         budget.charge(1)?;
         self.data().km_charge(budget)?;
         ::core::result::Result::Ok(())
@@ -1274,7 +1394,10 @@ impl Monsters {
 
     /// Writes the value as a message root: allocates `SIZE` bytes (offset 0 in an empty
     /// writer), writes, returns the offset.
-    pub fn write_as_root(&self, w: &mut karmem::Writer) -> ::core::result::Result<u32, karmem::WriteError> {
+    pub fn write_as_root(
+        &self,
+        w: &mut karmem::Writer,
+    ) -> ::core::result::Result<u32, karmem::WriteError> {
         let offset = w.alloc(Self::SIZE)?;
         self.write_at(w, offset)?;
         ::core::result::Result::Ok(offset)
@@ -1282,7 +1405,11 @@ impl Monsters {
 
     /// Writes the value into `SIZE` bytes the caller allocated at `offset`; out-of-line
     /// data (strings, slices, tables) is allocated after them, depth first, in field order.
-    pub fn write_at(&self, w: &mut karmem::Writer, offset: u32) -> ::core::result::Result<(), karmem::WriteError> {
+    pub fn write_at(
+        &self,
+        w: &mut karmem::Writer,
+        offset: u32,
+    ) -> ::core::result::Result<(), karmem::WriteError> {
         w.check_allocated(offset, Self::SIZE)?;
         w.put_u32(offset, 12);
         let mut at = w.alloc_slice(offset.wrapping_add(4), self.monsters.len(), 4, false)?;
@@ -1296,13 +1423,18 @@ impl Monsters {
     /// Decodes the message root (whatever is out of bounds reads as default), reusing
     /// the allocations of strings and vectors.
     pub fn read_as_root(&mut self, r: &karmem::Reader<'_>) {
-        self.read(MonstersViewer::new(r, 0));
+        let v = MonstersViewer::new(r, 0);
+        self.read(v);
     }
 
     /// [`Self::read_as_root`], but fails (changing nothing) when decoding would allocate
     /// more than `max_bytes` (slices that share data can make a small message decode
     /// to a huge value).
-    pub fn read_as_root_with_budget(&mut self, r: &karmem::Reader<'_>, max_bytes: u64) -> ::core::result::Result<(), karmem::BudgetExceeded> {
+    pub fn read_as_root_with_budget(
+        &mut self,
+        r: &karmem::Reader<'_>,
+        max_bytes: u64,
+    ) -> ::core::result::Result<(), karmem::BudgetExceeded> {
         let v = MonstersViewer::new(r, 0);
         v.km_charge(&mut karmem::Budget::new(max_bytes))?;
         self.read(v);
@@ -1373,7 +1505,10 @@ impl<'a> karmem::View<'a> for MonstersViewer<'a> {
     }
     #[inline(always)]
     fn null() -> Self {
-        Self { reader: karmem::Reader::empty(), bytes: &[] }
+        Self {
+            reader: karmem::Reader::empty(),
+            bytes: &[],
+        }
     }
 }
 
@@ -1408,7 +1543,10 @@ impl<'a> MonstersViewer<'a> {
 
     /// Charges what decoding this struct would allocate to `budget` (see
     /// [`Monsters::read_as_root_with_budget`]).
-    pub fn km_charge(&self, budget: &mut karmem::Budget) -> ::core::result::Result<(), karmem::BudgetExceeded> {
+    pub fn km_charge(
+        &self,
+        budget: &mut karmem::Budget,
+    ) -> ::core::result::Result<(), karmem::BudgetExceeded> {
         budget.charge(1)?;
         let items = self.monsters();
         budget.charge_elements(items.len(), ::core::mem::size_of::<Monster>())?;
@@ -1421,7 +1559,13 @@ impl<'a> MonstersViewer<'a> {
     /// `Monsters [<2000]Monster`: offset 4, 8 bytes (absent in older tables: default).
     #[inline]
     pub fn monsters(&self) -> karmem::StructSlice<'a, MonsterViewer<'a>> {
-        karmem::access::struct_slice(self.reader, self.bytes, 4, 8, ::core::option::Option::Some(2000))
+        karmem::access::struct_slice(
+            self.reader,
+            self.bytes,
+            4,
+            8,
+            ::core::option::Option::Some(2000),
+        )
     }
 }
 
