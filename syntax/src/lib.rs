@@ -56,9 +56,9 @@ pub mod model;
 
 pub use analysis::{analyze, Analysis, AnalysisOptions};
 pub mod chars;
+pub mod compat;
 pub mod fmt;
+pub mod ide;
 pub mod ids;
 pub mod layout;
 pub mod validate;
-pub mod ide;
-pub mod compat;

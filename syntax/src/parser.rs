@@ -72,14 +72,18 @@ pub fn parse(text: &str, tokens: &[Token]) -> ParseResult {
     // and building detailed errors for every alternative tried is most of chumsky's cost).
     // Only when it fails is the file parsed again with detailed errors; both passes run
     // the same grammar and recovery, so the tree is the same.
-    let (file, quick_errors) = file_parser::<_, EmptyErr>(ctx).parse(stream).into_output_errors();
+    let (file, quick_errors) = file_parser::<_, EmptyErr>(ctx)
+        .parse(stream)
+        .into_output_errors();
     if quick_errors.is_empty() {
         return ParseResult {
             file: file.unwrap_or_default(),
             diagnostics,
         };
     }
-    let (file, errors) = file_parser::<_, RichError>(ctx).parse(stream).into_output_errors();
+    let (file, errors) = file_parser::<_, RichError>(ctx)
+        .parse(stream)
+        .into_output_errors();
     for error in errors {
         diagnostics.push(rich_to_diagnostic(text, tokens, &error));
     }
@@ -123,7 +127,9 @@ fn span_of(span: SimpleSpan) -> Span {
     Span::new(span.start, span.end)
 }
 
-fn file_parser<'t, 's: 't, I, Er>(ctx: Ctx<'s>) -> impl Parser<'t, I, SourceFile, extra::Err<Er>> + 't
+fn file_parser<'t, 's: 't, I, Er>(
+    ctx: Ctx<'s>,
+) -> impl Parser<'t, I, SourceFile, extra::Err<Er>> + 't
 where
     I: ValueInput<'t, Token = TokenKind, Span = SimpleSpan>,
     Er: chumsky::error::Error<'t, I> + LabelError<'t, I, &'static str> + 't,

@@ -447,6 +447,8 @@ struct TestArrayOld inline @packed(false) {
 }
 ";
 
+/// One expected field object of the layout report (all of its keys, in order).
+#[allow(clippy::too_many_arguments)]
 fn field(
     name: &str,
     ty: &str,

@@ -71,13 +71,17 @@ impl FromStr for LogLevel {
 }
 
 /// The `karmem.*` settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub inlay_hints: InlayHintConfig,
     /// `karmem.logLevel`; `None` keeps the command-line level.
     pub log_level: Option<LogLevel>,
     /// `karmem.generate.onSave`: run `karmem.toml`'s generation when a schema is saved.
     pub generate_on_save: bool,
+    /// `karmem.compat.enabled`: compatibility diagnostics against a git baseline.
+    pub compat_enabled: bool,
+    /// `karmem.compat.against`: the git revision of the baseline.
+    pub compat_against: String,
 }
 
 impl Default for Settings {
@@ -86,6 +90,8 @@ impl Default for Settings {
             inlay_hints: InlayHintConfig::default(),
             log_level: None,
             generate_on_save: true,
+            compat_enabled: true,
+            compat_against: "HEAD".to_string(),
         }
     }
 }
@@ -109,6 +115,16 @@ impl Settings {
         }
         if let Some(b) = get_bool("generate.onSave") {
             self.generate_on_save = b;
+        }
+        if let Some(b) = get_bool("compat.enabled") {
+            self.compat_enabled = b;
+        }
+        if let Some(rev) = lookup(value, "compat.against")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            self.compat_against = rev.to_string();
         }
         if let Some(level) = lookup(value, "logLevel")
             .and_then(Value::as_str)
@@ -233,6 +249,11 @@ mod tests {
         s.merge(&json!({"karmem": {"inlayHints": {"fieldLayout": true}}}));
         assert!(s.inlay_hints.field_layout);
         assert!(!s.inlay_hints.enum_values);
+        assert!(s.compat_enabled);
+        assert_eq!(s.compat_against, "HEAD");
+        s.merge(&json!({"karmem": {"compat": {"enabled": false, "against": "main"}}}));
+        assert!(!s.compat_enabled);
+        assert_eq!(s.compat_against, "main");
         s.merge(&Value::Null);
         s.merge(&json!([1, 2]));
         assert!(s.inlay_hints.field_layout);

@@ -12,8 +12,10 @@
 //! * [`layout`] — the `karmem/layout` extension request.
 //! * [`generate`] — code generation on save, the `karmem.generate` command and its lens.
 //! * [`framing`] — checks incoming frames before tower-lsp-server decodes them.
+//! * [`compat`] — compatibility diagnostics against a git baseline.
 //! * [`config`], [`log`] — settings, client capabilities, logging.
 
+pub mod compat;
 pub mod config;
 pub mod convert;
 pub mod documents;
@@ -120,6 +122,7 @@ pub struct Backend {
     encoding: OnceLock<Encoding>,
     caps: OnceLock<ClientCaps>,
     settings: Arc<SettingsState>,
+    compat: Arc<compat::CompatState>,
     shutdown: Arc<AtomicBool>,
 }
 
@@ -137,7 +140,7 @@ impl SettingsState {
         let settings = {
             let mut settings = lock(&self.settings);
             settings.merge(value);
-            *settings
+            settings.clone()
         };
         self.log
             .set_level(settings.log_level.unwrap_or(self.cli_log_level));
@@ -150,6 +153,14 @@ impl SettingsState {
 
     fn generate_on_save(&self) -> bool {
         lock(&self.settings).generate_on_save
+    }
+
+    /// The baseline revision, when compatibility diagnostics are on.
+    fn compat_against(&self) -> Option<String> {
+        let settings = lock(&self.settings);
+        settings
+            .compat_enabled
+            .then(|| settings.compat_against.clone())
     }
 }
 
@@ -220,6 +231,7 @@ impl Backend {
                 log: log.clone(),
                 cli_log_level: options.log_level,
             }),
+            compat: Arc::default(),
             shutdown,
         }
     }
@@ -294,11 +306,13 @@ impl Backend {
         let client = self.client.clone();
         let log = self.log.clone();
         let enc = self.encoding();
+        let settings = self.settings.clone();
+        let compat = self.compat.clone();
         tokio::spawn(async move {
             if let Some(previous) = previous {
                 let _ = previous.await;
             }
-            diagnostics_worker(rx, client, log, enc).await;
+            diagnostics_worker(rx, client, log, enc, settings, compat).await;
         })
     }
 
@@ -384,13 +398,25 @@ impl Backend {
 /// last one). When the document is closed (the channel's sender is dropped), publishes an
 /// empty list and ends; a reopened document's task first waits for this one to end, so the
 /// clearing never overtakes the new diagnostics.
+///
+/// Compatibility diagnostics ([`compat`]) go in the same publication. When the baseline is
+/// not known yet (or its revision is due to be resolved again), the analysis diagnostics are
+/// published first (with the last known baseline's violations, if any), the baseline is
+/// fetched on the blocking pool, and the version is published again if the violations
+/// may differ (unless a newer version arrived meanwhile).
 async fn diagnostics_worker(
     mut rx: watch::Receiver<Arc<Snapshot>>,
     client: Client,
     log: Arc<Logger>,
     enc: Encoding,
+    settings: Arc<SettingsState>,
+    compat: Arc<compat::CompatState>,
 ) {
     let uri = rx.borrow().uri.clone();
+    let path = uri
+        .to_file_path()
+        .map(|p| p.into_owned())
+        .filter(|p| workspace::is_schema(p));
     'outer: loop {
         let snapshot = rx.borrow_and_update().clone();
         let result = tokio::select! {
@@ -410,38 +436,53 @@ async fn diagnostics_worker(
         }
         match result {
             Ok(analyzed) => {
-                let started = std::time::Instant::now();
-                let analysis_time = analyzed.elapsed;
-                let converted = catch_unwind(AssertUnwindSafe(|| {
-                    convert::diagnostics(&snapshot.uri, &analyzed, enc)
-                }));
-                drop(analyzed);
-                match converted {
-                    Ok(diagnostics) => {
-                        log.debug(format!(
-                            "publishing {} diagnostic(s) for {} version {} (analysis {} µs, conversion {} µs)",
-                            diagnostics.len(),
-                            snapshot.uri.as_str(),
-                            snapshot.version,
-                            analysis_time.as_micros(),
-                            started.elapsed().as_micros()
-                        ));
-                        client
-                            .publish_diagnostics(
-                                snapshot.uri.clone(),
-                                diagnostics,
-                                Some(snapshot.version),
-                            )
-                            .await;
-                        if snapshot.len_bytes() >= documents::TRIM_AFTER {
-                            // The conversion's garbage is large for a large file.
-                            documents::release_free_memory();
-                        }
+                // The baseline to compare with, when there may be one.
+                let wanted = match (&path, settings.compat_against()) {
+                    (Some(path), Some(rev)) if !analyzed.analysis.has_errors() => {
+                        Some((path.clone(), rev))
                     }
-                    Err(p) => log.error(format!(
-                        "converting diagnostics failed: {}",
-                        panic_message(p.as_ref())
-                    )),
+                    _ => None,
+                };
+                let known = wanted
+                    .as_ref()
+                    .and_then(|(path, rev)| compat.cached(path, rev));
+                // Until a stale revision is resolved again, its last baseline stands in.
+                let shown = match (&wanted, &known) {
+                    (_, Some(known)) => known.clone(),
+                    (Some((path, rev)), None) => compat.last_known(path, rev).flatten(),
+                    (None, None) => None,
+                };
+                publish(&client, &log, &snapshot, &analyzed, shown.as_deref(), enc).await;
+                if let (Some((path, rev)), None) = (wanted, known) {
+                    let fetched = tokio::select! {
+                        biased;
+                        changed = rx.changed() => {
+                            if changed.is_err() {
+                                break 'outer;
+                            }
+                            continue 'outer;
+                        }
+                        fetched = compat.baseline(path, rev) => fetched,
+                    };
+                    let violations = |base: &Option<Arc<compat::Baseline>>| {
+                        base.as_ref().map_or(0, |base| {
+                            catch_unwind(AssertUnwindSafe(|| {
+                                compat::diagnostics(&snapshot.uri, &analyzed, base, enc).len()
+                            }))
+                            .unwrap_or(0)
+                        })
+                    };
+                    let same = match (&shown, &fetched) {
+                        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                        (None, None) => true,
+                        _ => false,
+                    };
+                    if !same
+                        && (violations(&shown) > 0 || violations(&fetched) > 0)
+                        && !rx.has_changed().unwrap_or(true)
+                    {
+                        publish(&client, &log, &snapshot, &analyzed, fetched.as_deref(), enc).await;
+                    }
                 }
             }
             Err(e) => log.error(format!("{}: {e}", snapshot.uri.as_str())),
@@ -452,6 +493,50 @@ async fn diagnostics_worker(
         }
     }
     client.publish_diagnostics(uri, Vec::new(), None).await;
+}
+
+/// Publishes the analysis diagnostics of `snapshot`, plus its compatibility diagnostics
+/// against `baseline`.
+async fn publish(
+    client: &Client,
+    log: &Logger,
+    snapshot: &Snapshot,
+    analyzed: &Analyzed,
+    baseline: Option<&compat::Baseline>,
+    enc: Encoding,
+) {
+    let started = std::time::Instant::now();
+    let analysis_time = analyzed.elapsed;
+    let converted = catch_unwind(AssertUnwindSafe(|| {
+        let mut diagnostics = convert::diagnostics(&snapshot.uri, analyzed, enc);
+        if let Some(base) = baseline {
+            diagnostics.extend(compat::diagnostics(&snapshot.uri, analyzed, base, enc));
+        }
+        diagnostics
+    }));
+    match converted {
+        Ok(diagnostics) => {
+            log.debug(format!(
+                "publishing {} diagnostic(s) for {} version {} (analysis {} µs, conversion {} µs)",
+                diagnostics.len(),
+                snapshot.uri.as_str(),
+                snapshot.version,
+                analysis_time.as_micros(),
+                started.elapsed().as_micros()
+            ));
+            client
+                .publish_diagnostics(snapshot.uri.clone(), diagnostics, Some(snapshot.version))
+                .await;
+            if snapshot.len_bytes() >= documents::TRIM_AFTER {
+                // The conversion's garbage is large for a large file.
+                documents::release_free_memory();
+            }
+        }
+        Err(p) => log.error(format!(
+            "converting diagnostics failed: {}",
+            panic_message(p.as_ref())
+        )),
+    }
 }
 
 /// Runs code generation for the saved schema at `path` on a blocking thread, with
@@ -759,6 +844,8 @@ impl LanguageServer for Backend {
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let uri = params.text_document.uri;
+        // The baseline revision may have moved (a commit): resolve it again.
+        self.compat.invalidate_revisions();
         if !self.settings.generate_on_save() {
             self.log.debug(format!(
                 "save of {}: karmem.generate.onSave is off",

@@ -151,7 +151,9 @@ impl<'a> Validator<'a> {
             }
             let breaks = gap.matches('\n').count();
             let line_start = self.text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-            let own_line = self.text[line_start..span.start].chars().all(char::is_whitespace);
+            let own_line = self.text[line_start..span.start]
+                .chars()
+                .all(char::is_whitespace);
             if !own_line || breaks != 1 {
                 break;
             }
@@ -481,21 +483,6 @@ impl<'a> Validator<'a> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use crate::{analyze, AnalysisOptions};
-
-    #[test]
-    fn doc_comments_attach_to_the_next_item_only() {
-        let text = "karmem a;\n/// Point in space.\n///   second line\r\nstruct P inline {\n    /// X axis.\n    X uint8; /// not a doc of Y\n    Y uint8;\n\n    /// separated by a blank line\n\n    Z uint8;\n}\n";
-        let analysis = analyze(text, &AnalysisOptions::default());
-        let p = &analysis.schema.structs[0];
-        assert_eq!(p.docs.as_deref(), Some("Point in space.\n  second line"));
-        let docs: Vec<Option<&str>> = p.fields.iter().map(|f| f.docs.as_deref()).collect();
-        assert_eq!(docs, [Some("X axis."), None, None]);
-    }
-}
-
 /// The offset and length of the first line break (LF or any other non-blank white space)
 /// in `text`. Scans bytes; decodes only non-ASCII characters (this runs on every item).
 fn first_break(text: &str) -> Option<(usize, usize)> {
@@ -517,4 +504,19 @@ fn first_break(text: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{analyze, AnalysisOptions};
+
+    #[test]
+    fn doc_comments_attach_to_the_next_item_only() {
+        let text = "karmem a;\n/// Point in space.\n///   second line\r\nstruct P inline {\n    /// X axis.\n    X uint8; /// not a doc of Y\n    Y uint8;\n\n    /// separated by a blank line\n\n    Z uint8;\n}\n";
+        let analysis = analyze(text, &AnalysisOptions::default());
+        let p = &analysis.schema.structs[0];
+        assert_eq!(p.docs.as_deref(), Some("Point in space.\n  second line"));
+        let docs: Vec<Option<&str>> = p.fields.iter().map(|f| f.docs.as_deref()).collect();
+        assert_eq!(docs, [Some("X axis."), None, None]);
+    }
 }

@@ -310,7 +310,11 @@ impl Validator<'_> {
                 }
             }
         };
-        let type_text = if prefix.is_empty() { base.clone() } else { format!("{prefix}{base}") };
+        let type_text = if prefix.is_empty() {
+            base.clone()
+        } else {
+            format!("{prefix}{base}")
+        };
         if self.slice(ty.span).contains(chars::is_blank) {
             self.spaced_type(ty.span, &type_text);
         }
