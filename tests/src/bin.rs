@@ -1,11 +1,11 @@
-//! Locating the `karmem` binary for end-to-end tests.
+//! Locating the `karmem` and `karmem-lsp` binaries for end-to-end tests.
 //!
-//! The binary belongs to the `karmem-server` package, so Cargo does not hand this package
-//! its path (`CARGO_BIN_EXE_*` only exists inside the package that owns the binary). It is
-//! therefore built once with `cargo build -p karmem-server --bin karmem` into the same
-//! target directory and profile as the running test executable (a no-op when it is up to
-//! date, and never a stale binary); `KARMEM_BIN` overrides the path.
-//! (`tests/cli.rs` has its own copy of this logic.)
+//! The binaries belong to the `karmem-server` package, so Cargo does not hand this package
+//! their paths (`CARGO_BIN_EXE_*` only exists inside the package that owns the binary).
+//! Each is therefore built once with `cargo build -p karmem-server --bin NAME` into the same
+//! target directory and profile as the running executable (a test, an example or a
+//! benchmark: a no-op when it is up to date, and never a stale binary); `KARMEM_BIN` /
+//! `KARMEM_LSP_BIN` override the paths.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,19 +14,25 @@ use std::sync::OnceLock;
 /// The path of the `karmem` binary, built on first use.
 pub fn karmem() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(locate)
+    BIN.get_or_init(|| locate("karmem", "KARMEM_BIN"))
 }
 
-fn locate() -> PathBuf {
-    if let Some(path) = std::env::var_os("KARMEM_BIN") {
+/// The path of the `karmem-lsp` binary, built on first use.
+pub fn karmem_lsp() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| locate("karmem-lsp", "KARMEM_LSP_BIN"))
+}
+
+fn locate(name: &str, override_var: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(override_var) {
         return PathBuf::from(path);
     }
-    // The test executable is <target-dir>/<profile-dir>/deps/<name>-<hash>.
-    let exe = std::env::current_exe().expect("test executable path");
+    // The executable is <target-dir>/<profile-dir>/{deps,examples}/<name>-<hash>.
+    let exe = std::env::current_exe().expect("executable path");
     let profile_dir = exe
         .parent()
         .and_then(Path::parent)
-        .expect("test executable lives in <target>/<profile>/deps")
+        .expect("executable lives in <target>/<profile>/<kind>")
         .to_path_buf();
     let target_dir = profile_dir
         .parent()
@@ -48,19 +54,19 @@ fn locate() -> PathBuf {
             "-p",
             "karmem-server",
             "--bin",
-            "karmem",
+            name,
             "--profile",
             &profile,
         ])
         .arg("--target-dir")
         .arg(&target_dir)
         .status();
-    let bin = profile_dir.join(format!("karmem{}", std::env::consts::EXE_SUFFIX));
+    let bin = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     match built {
         Ok(status) if status.success() => {}
         other => assert!(
             bin.exists(),
-            "could not build the karmem binary ({other:?}) and none is at {}",
+            "could not build the {name} binary ({other:?}) and none is at {}",
             bin.display()
         ),
     }

@@ -5,17 +5,14 @@
 //! client requests (`client/registerCapability`, `workspace/configuration`, refreshes) are
 //! answered automatically, and notifications are queued until a test asks for them.
 //!
-//! The binary belongs to the `karmem-server` package, so it is located the way
-//! `tests/cli.rs` finds `karmem`: `KARMEM_LSP_BIN` if set, else it is built once with
-//! `cargo build -p karmem-server --bin karmem-lsp` into the target directory and profile of
-//! the running executable (a test, an example or a benchmark).
+//! The binary is located by [`crate::bin::karmem_lsp`] (`KARMEM_LSP_BIN`, else built once
+//! into the target directory and profile of the running executable).
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -23,60 +20,9 @@ use serde_json::{json, Value};
 /// How long any single wait lasts before the test fails.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The path of the `karmem-lsp` binary (built on first use).
+/// The path of the `karmem-lsp` binary (built on first use; see [`crate::bin`]).
 pub fn server_binary() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(locate_binary)
-}
-
-fn locate_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("KARMEM_LSP_BIN") {
-        return PathBuf::from(path);
-    }
-    // This executable is <target-dir>/<profile-dir>/{deps,examples}/<name>-<hash>.
-    let exe = std::env::current_exe().expect("executable path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("executable lives in <target>/<profile>/<kind>")
-        .to_path_buf();
-    let target_dir = profile_dir
-        .parent()
-        .expect("target directory")
-        .to_path_buf();
-    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => "dev".to_string(),
-        Some(name) => name.to_string(),
-    };
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root");
-    let built = Command::new(cargo)
-        .current_dir(workspace)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "karmem-server",
-            "--bin",
-            "karmem-lsp",
-            "--profile",
-            &profile,
-        ])
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .status();
-    let bin = profile_dir.join(format!("karmem-lsp{}", std::env::consts::EXE_SUFFIX));
-    match built {
-        Ok(status) if status.success() => {}
-        other => assert!(
-            bin.exists(),
-            "could not build the karmem-lsp binary ({other:?}) and none is at {}",
-            bin.display()
-        ),
-    }
-    bin
+    crate::bin::karmem_lsp()
 }
 
 /// A `file://` URI for an absolute path.

@@ -9,69 +9,15 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------------------
 // Harness
 
+/// The `karmem` binary (built on first use; see `karmem_tests::bin`).
 fn karmem_bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(locate_binary)
-}
-
-fn locate_binary() -> PathBuf {
-    if let Some(path) = option_env!("CARGO_BIN_EXE_karmem") {
-        return PathBuf::from(path);
-    }
-    if let Some(path) = std::env::var_os("KARMEM_BIN") {
-        return PathBuf::from(path);
-    }
-    // This executable is <target-dir>/<profile-dir>/deps/cli-<hash>.
-    let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test executable lives in <target>/<profile>/deps")
-        .to_path_buf();
-    let target_dir = profile_dir
-        .parent()
-        .expect("target directory")
-        .to_path_buf();
-    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => "dev".to_string(),
-        Some(name) => name.to_string(),
-    };
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root");
-    let built = Command::new(cargo)
-        .current_dir(workspace)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "karmem-server",
-            "--bin",
-            "karmem",
-            "--profile",
-            &profile,
-        ])
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .status();
-    let bin = profile_dir.join(format!("karmem{}", std::env::consts::EXE_SUFFIX));
-    match built {
-        Ok(status) if status.success() => {}
-        other => assert!(
-            bin.exists(),
-            "could not build the karmem binary ({other:?}) and none is at {}",
-            bin.display()
-        ),
-    }
-    bin
+    karmem_tests::bin::karmem()
 }
 
 /// The result of one run.
