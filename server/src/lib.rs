@@ -2,4 +2,5 @@
 //! language server.
 
 pub mod cli;
+pub mod git;
 pub mod lsp;

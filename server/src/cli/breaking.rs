@@ -4,13 +4,13 @@
 //! [`karmem_syntax::compat::check`]. Git is used through its command line (`git rev-parse`,
 //! `git ls-tree`, `git cat-file`, `git diff`, `git log`).
 
+use crate::git;
 use std::collections::{HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
 
 use clap::{Args, ValueEnum};
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity as ReportSeverity};
@@ -89,31 +89,6 @@ pub struct BreakingArgs {
 // ---------------------------------------------------------------------------------------
 // Git
 
-/// Runs git in `dir`; its standard output, or its error message.
-fn git(dir: &Path, args: &[&OsStr]) -> Result<Vec<u8>, String> {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .map_err(|e| format!("cannot run git: {}", input::io_reason(&e)))?;
-    if output.status.success() {
-        Ok(output.stdout)
-    } else {
-        let message = String::from_utf8_lossy(&output.stderr).trim().to_string();
-        Err(if message.is_empty() {
-            format!("git exited with {}", output.status)
-        } else {
-            message
-        })
-    }
-}
-
-fn git_text(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-    git(dir, &args).map(|out| String::from_utf8_lossy(&out).trim_end().to_string())
-}
-
 /// A revision's tree, below `prefix` (empty, or a directory path ending in `/`).
 #[derive(Debug, Clone)]
 struct GitTree {
@@ -142,7 +117,7 @@ impl GitTree {
                 args.push(OsStr::new("--"));
                 args.push(OsStr::new(&self.prefix));
             }
-            let out = git(&self.top, &args)?;
+            let out = git::run(&self.top, &args)?;
             let files = out
                 .split(|&b| b == 0)
                 .filter_map(|p| std::str::from_utf8(p).ok())
@@ -157,7 +132,7 @@ impl GitTree {
 
     fn read(&self, rel: &str) -> Result<Vec<u8>, String> {
         let object = format!("{}:{}{rel}", self.commit, self.prefix);
-        git(
+        git::run(
             &self.top,
             &[
                 OsStr::new("cat-file"),
@@ -225,9 +200,9 @@ impl Baseline {
         };
         let not_found =
             |why: String| format!("`{text}` is not a file, a directory or a git revision ({why})");
-        let top = git_text(dir, &["rev-parse", "--show-toplevel"]).map_err(not_found)?;
+        let top = git::text(dir, &["rev-parse", "--show-toplevel"]).map_err(not_found)?;
         let top = PathBuf::from(top);
-        let commit = git_text(
+        let commit = git::text(
             dir,
             &[
                 "rev-parse",
@@ -253,7 +228,7 @@ impl Baseline {
             return Ok(Baseline::Git(tree));
         }
         let object = format!("{}:{inner}", tree.commit);
-        match git_text(&tree.top, &["cat-file", "-t", &object]).as_deref() {
+        match git::text(&tree.top, &["cat-file", "-t", &object]).as_deref() {
             Ok("tree") => {
                 tree.prefix = format!("{inner}/");
                 Ok(Baseline::Git(tree))
@@ -308,7 +283,7 @@ impl Baseline {
             Baseline::GitFile { tree, path } => {
                 let shown = format!("{}:{path}", tree.rev);
                 let object = format!("{}:{path}", tree.commit);
-                let bytes = git(
+                let bytes = git::run(
                     &tree.top,
                     &[
                         OsStr::new("cat-file"),
@@ -377,13 +352,6 @@ fn trailing_parts(path: &Path) -> Vec<String> {
     (0..parts.len()).map(|k| parts[k..].join("/")).collect()
 }
 
-/// The path of `file` relative to the repository's top directory, if it is inside it.
-fn repo_relative(top: &Path, file: &Path) -> Option<String> {
-    let file = std::fs::canonicalize(file).ok()?;
-    let top = std::fs::canonicalize(top).ok()?;
-    file.strip_prefix(&top).ok().map(slash_path)
-}
-
 /// Git's rename detection between the revision and the working tree: new path → old path
 /// (repository-relative).
 fn git_renames(tree: &GitTree) -> HashMap<String, String> {
@@ -397,7 +365,7 @@ fn git_renames(tree: &GitTree) -> HashMap<String, String> {
         "*.km",
     ];
     let args: Vec<&OsStr> = words.iter().map(OsStr::new).collect();
-    let Ok(out) = git(&tree.top, &args) else {
+    let Ok(out) = git::run(&tree.top, &args) else {
         return HashMap::new();
     };
     let fields: Vec<&str> = out
@@ -441,7 +409,7 @@ fn pair(baseline: &mut Baseline, sources: &[Source]) -> Result<Vec<Option<String
         let Some(path) = &source.path else { continue };
         let mut keys = Vec::new();
         if let Some(tree) = &tree {
-            if let Some(rel) = repo_relative(&tree.top, path) {
+            if let Some(rel) = git::repo_relative(&tree.top, path) {
                 if let Some(below) = rel.strip_prefix(tree.prefix.as_str()) {
                     keys.push(below.to_string());
                 }
@@ -455,7 +423,7 @@ fn pair(baseline: &mut Baseline, sources: &[Source]) -> Result<Vec<Option<String
         if found.is_none() {
             if let Some(tree) = &tree {
                 let renames = renames.get_or_insert_with(|| git_renames(tree));
-                found = repo_relative(&tree.top, path)
+                found = git::repo_relative(&tree.top, path)
                     .and_then(|rel| renames.get(&rel))
                     .and_then(|old| old.strip_prefix(tree.prefix.as_str()))
                     .filter(|old| listed_set.contains(old) && !used.contains(*old))
@@ -707,14 +675,14 @@ fn history(tree: &GitTree, source: &Source, n: u32) -> Result<Vec<BaseFile>, Str
     let Some(path) = &source.path else {
         return Err("--transitive needs schema files, not standard input".into());
     };
-    let Some(rel) = repo_relative(&tree.top, path) else {
+    let Some(rel) = git::repo_relative(&tree.top, path) else {
         return Err(format!(
             "{} is not inside the git repository {}",
             source.name,
             tree.top.display()
         ));
     };
-    let log = git_text(
+    let log = git::text(
         &tree.top,
         &[
             "log",
@@ -730,7 +698,7 @@ fn history(tree: &GitTree, source: &Source, n: u32) -> Result<Vec<BaseFile>, Str
     for commit in log.lines().filter(|l| !l.is_empty()) {
         let object = format!("{commit}:{rel}");
         // A revision that deleted the file has nothing to compare with.
-        let Ok(bytes) = git(
+        let Ok(bytes) = git::run(
             &tree.top,
             &[
                 OsStr::new("cat-file"),

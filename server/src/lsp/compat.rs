@@ -13,9 +13,9 @@
 //! baseline text would be wrong in this file, and `git:` URIs are editor-specific), with a
 //! message `was: <old line> (REV:line N)` quoting the old declaration.
 
+use crate::git;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -101,7 +101,7 @@ impl CompatState {
         let Some(commit) = commit else {
             return Some(None);
         };
-        let rel = relative(&top, path)?;
+        let rel = git::repo_relative(&top, path)?;
         caches.files.get(&(top, commit.clone(), rel)).cloned()
     }
 
@@ -123,7 +123,7 @@ impl CompatState {
         let top = match known_top {
             Some(top) => top,
             None => {
-                let top = git_text(&dir, &["rev-parse", "--show-toplevel"])
+                let top = git::text(&dir, &["rev-parse", "--show-toplevel"])
                     .ok()
                     .map(PathBuf::from)
                     .map(|p| p.canonicalize().unwrap_or(p));
@@ -142,19 +142,19 @@ impl CompatState {
             Some(commit) => commit,
             None => {
                 let spec = format!("{rev}^{{commit}}");
-                let commit = git_text(&top, &["rev-parse", "--verify", "--quiet", &spec]).ok();
+                let commit = git::text(&top, &["rev-parse", "--verify", "--quiet", &spec]).ok();
                 self.lock()
                     .revs
                     .insert(key, (Instant::now(), commit.clone()));
                 commit
             }
         }?;
-        let rel = relative(&top, path)?;
+        let rel = git::repo_relative(&top, path)?;
         let file_key = (top.clone(), commit.clone(), rel.clone());
         if let Some(known) = self.lock().files.get(&file_key) {
             return known.clone();
         }
-        let baseline = git(&top, &["show", &format!("{commit}:{rel}")])
+        let baseline = git::run(&top, &["show", &format!("{commit}:{rel}")])
             .ok()
             .map(|bytes| {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -169,36 +169,6 @@ impl CompatState {
         self.lock().files.insert(file_key, baseline.clone());
         baseline
     }
-}
-
-/// `path` relative to `top`, with `/` separators.
-fn relative(top: &Path, path: &Path) -> Option<String> {
-    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let rel = path.strip_prefix(top).ok()?;
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    (!parts.is_empty()).then(|| parts.join("/"))
-}
-
-/// Runs git in `dir` (as `karmem breaking` does); its standard output.
-fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .map_err(|e| e.to_string())?;
-    if output.status.success() {
-        Ok(output.stdout)
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
-    }
-}
-
-fn git_text(dir: &Path, args: &[&str]) -> Result<String, String> {
-    git(dir, args).map(|out| String::from_utf8_lossy(&out).trim_end().to_string())
 }
 
 /// The compatibility diagnostics of `new` against `base`; none when either has errors.
