@@ -15,6 +15,7 @@
 pub mod build;
 pub mod codec;
 pub mod config;
+pub mod config_edit;
 mod header;
 mod path;
 pub mod rust;

@@ -249,3 +249,108 @@ fn file_outside_a_repository_reports_nothing() {
     assert_no_compat(&mut client, &uri);
     client.shutdown_and_exit();
 }
+
+/// `Score` renamed in place: FIELD_RENAMED (source), a warning at the default level.
+const RENAMED: &str =
+    "karmem demo;\n\nstruct User table {\n    Id uint32;\n    Points uint16;\n    Age uint8;\n}\n";
+
+fn notify_toml_changed(client: &mut LspClient, toml: &Path) {
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": file_uri(toml), "type": 2 }] }),
+    );
+}
+
+#[test]
+fn karmem_toml_level_sets_the_severity() {
+    let Some(dir) = repo("compat-level") else {
+        return;
+    };
+    let toml = dir.path().join("karmem.toml");
+    let uri = file_uri(&dir.path().join("schema.km"));
+    let mut client = start(dir.path(), json!({ "generate": { "onSave": false } }));
+    client.open(&uri, 1, RENAMED);
+    let params = client.wait_notification(
+        "textDocument/publishDiagnostics",
+        |p| p["uri"] == uri.as_str() && !compat_diagnostics(p).is_empty(),
+        TIMEOUT,
+    );
+    let found = compat_diagnostics(&params);
+    assert_eq!(found[0]["code"], "FIELD_RENAMED", "{found:?}");
+    assert_eq!(found[0]["severity"], 2, "outside the default level: a warning");
+
+    // `level = "source"` makes it an error, once the server hears of the change.
+    std::fs::write(&toml, "[breaking]\nlevel = \"source\"\n").unwrap();
+    notify_toml_changed(&mut client, &toml);
+    let params = client.wait_notification(
+        "textDocument/publishDiagnostics",
+        |p| {
+            p["uri"] == uri.as_str()
+                && compat_diagnostics(p).iter().any(|d| d["severity"] == 1)
+        },
+        TIMEOUT,
+    );
+    assert_eq!(compat_diagnostics(&params)[0]["code"], "FIELD_RENAMED");
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn accept_this_break_adds_the_ignore_entry_and_clears_the_diagnostic() {
+    let Some(dir) = repo("compat-accept") else {
+        return;
+    };
+    let toml = dir.path().join("karmem.toml");
+    let before = "# project settings\n[breaking]\nlevel = \"wire\" # default\n";
+    std::fs::write(&toml, before).unwrap();
+    let uri = file_uri(&dir.path().join("schema.km"));
+    let mut client = start(dir.path(), json!({ "generate": { "onSave": false } }));
+    client.open(&uri, 1, EDITED);
+    let params = client.wait_notification(
+        "textDocument/publishDiagnostics",
+        |p| p["uri"] == uri.as_str() && !compat_diagnostics(p).is_empty(),
+        TIMEOUT,
+    );
+    let diagnostic = compat_diagnostics(&params)[0].clone();
+    assert_eq!(diagnostic["data"]["ignore"], "User.Score", "{diagnostic}");
+
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic] },
+        }),
+    );
+    let accept = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Accept this break"))
+        .unwrap_or_else(|| panic!("no accept action in {actions}"))
+        .clone();
+    assert!(accept["title"]
+        .as_str()
+        .unwrap()
+        .contains("TABLE_FIELD_REMOVED"));
+    let edits = &accept["edit"]["changes"][file_uri(&toml)];
+    assert_eq!(edits.as_array().map(Vec::len), Some(1), "{accept}");
+    let new_text = edits[0]["newText"].as_str().unwrap();
+    assert!(new_text.starts_with(before), "comments kept: {new_text}");
+
+    // The edited file is a valid configuration that ignores exactly this violation.
+    let config =
+        karmem_codegen::config::parse(&toml, new_text).unwrap_or_else(|e| panic!("{e}"));
+    let entry = &config.breaking.ignore[0];
+    assert_eq!(entry.rule.value.as_str(), "TABLE_FIELD_REMOVED");
+    assert_eq!(entry.names[0].value, "User.Score");
+
+    // Saved, the diagnostic goes away.
+    std::fs::write(&toml, new_text).unwrap();
+    notify_toml_changed(&mut client, &toml);
+    client.wait_notification(
+        "textDocument/publishDiagnostics",
+        |p| p["uri"] == uri.as_str() && compat_diagnostics(p).is_empty(),
+        TIMEOUT,
+    );
+    client.shutdown_and_exit();
+}

@@ -7,7 +7,14 @@
 //! (repository, commit, path) is fetched (`git show COMMIT:path`) and analysed once, then
 //! cached. A file outside a repository, or not tracked at the revision, has no baseline.
 //!
-//! Severity: `Error` for the `wire` category, `Warning` for the others. The code is the rule
+//! The project's `karmem.toml` `[breaking]` table applies as in `karmem breaking`: ignored
+//! rules are not shown, and the severity is `Error` for categories within its `level`
+//! (default `wire`) and `Warning` for the others. The table is read when a document is
+//! published, cached by the file's modification time. Each diagnostic carries its rule id and
+//! ignore entry in `data`, for the "accept this break" quick fix ([`accept_break`]), which
+//! adds that entry to `karmem.toml`.
+//!
+//! The code is the rule
 //! id, with a link to `docs/compatibility.md#<rule>`; the source is `karmem-compat`. The
 //! related information points at the same place in the *current* file (a position in the
 //! baseline text would be wrong in this file, and `git:` URIs are editor-specific), with a
@@ -20,6 +27,8 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use karmem_codegen::config::{self, BreakingSection};
+use karmem_codegen::config_edit;
 use karmem_syntax::compat::{self, Category, Violation};
 use karmem_syntax::line_index::{Encoding, LineIndex};
 use karmem_syntax::{analyze, Analysis, AnalysisOptions};
@@ -56,6 +65,8 @@ struct Caches {
     revs: HashMap<(PathBuf, String), (Instant, Option<String>)>,
     /// (top, commit, path) → the analysed file (`None`: not tracked there).
     files: HashMap<(PathBuf, String, String), Option<Arc<Baseline>>>,
+    /// `karmem.toml` → (its modification time, its `[breaking]` table).
+    rules: HashMap<PathBuf, (Option<std::time::SystemTime>, Arc<BreakingSection>)>,
 }
 
 /// The baselines of every document; shared by the diagnostics tasks.
@@ -72,6 +83,33 @@ impl CompatState {
     /// Forgets resolved revisions (after a save, the revision may have moved).
     pub fn invalidate_revisions(&self) {
         self.lock().revs.clear();
+    }
+
+    /// The `[breaking]` table of the project of `schema` (the nearest `karmem.toml`), or
+    /// the defaults when there is none or it has errors.
+    pub fn rules(&self, schema: &Path) -> Arc<BreakingSection> {
+        let Some(file) = schema.parent().and_then(config::find) else {
+            return Arc::default();
+        };
+        let modified = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
+        if let Some((when, rules)) = self.lock().rules.get(&file) {
+            if *when == modified && modified.is_some() {
+                return rules.clone();
+            }
+        }
+        let rules = Arc::new(config::load(&file).map(|c| c.breaking).unwrap_or_default());
+        self.lock().rules.insert(file, (modified, rules.clone()));
+        rules
+    }
+
+    /// Forgets the `[breaking]` tables read (a `karmem.toml` changed).
+    pub fn forget_rules(&self) {
+        self.lock().rules.clear();
+    }
+
+    /// The repository top-level of `dir`, if already known (git is not run).
+    pub fn known_top(&self, dir: &Path) -> Option<PathBuf> {
+        self.lock().tops.get(dir).cloned().flatten()
     }
 
     /// The baseline of `path` at `rev` if it is known without running git (the cached
@@ -171,25 +209,30 @@ impl CompatState {
     }
 }
 
-/// The compatibility diagnostics of `new` against `base`; none when either has errors.
+/// The compatibility diagnostics of `new` against `base` under the project's `rules`;
+/// none when either has errors.
 pub fn diagnostics(
     uri: &Uri,
     new: &Analyzed,
     base: &Baseline,
+    rules: &BreakingSection,
     enc: Encoding,
 ) -> Vec<lsp::Diagnostic> {
     if new.analysis.has_errors() || base.analysis.has_errors() {
         return Vec::new();
     }
+    let level = rules.level.as_ref().map_or(Category::Wire, |l| l.value);
     compat::check(&base.analysis, &new.analysis)
         .iter()
-        .map(|v| diagnostic(uri, new, base, v, enc))
+        .filter(|v| !rules.ignores(v))
+        .map(|v| diagnostic(uri, new, base, v, level, enc))
         .collect()
 }
 
-/// The severity of a violation: `Error` for `wire`, `Warning` otherwise.
-pub fn severity(category: Category) -> lsp::DiagnosticSeverity {
-    if category == Category::Wire {
+/// The severity of a violation: `Error` when its category is within `level`, `Warning`
+/// otherwise.
+pub fn severity(category: Category, level: Category) -> lsp::DiagnosticSeverity {
+    if category.within(level) {
         lsp::DiagnosticSeverity::ERROR
     } else {
         lsp::DiagnosticSeverity::WARNING
@@ -201,6 +244,7 @@ fn diagnostic(
     new: &Analyzed,
     base: &Baseline,
     v: &Violation,
+    level: Category,
     enc: Encoding,
 ) -> lsp::Diagnostic {
     let range = convert::range(&new.index, v.new_span, enc);
@@ -220,7 +264,7 @@ fn diagnostic(
     }
     lsp::Diagnostic {
         range,
-        severity: Some(severity(v.category())),
+        severity: Some(severity(v.category(), level)),
         code: Some(lsp::NumberOrString::String(rule.to_string())),
         code_description: Uri::from_str(&href)
             .ok()
@@ -232,6 +276,90 @@ fn diagnostic(
             message: format!("was: `{old_line}` ({}:line {old_line_no})", base.rev),
         }]),
         tags: None,
-        data: None,
+        data: Some(serde_json::json!({
+            "rule": rule,
+            "ignore": ignore_entry(v),
+        })),
     }
+}
+
+/// The `karmem.toml` ignore entry that covers exactly `v`: `Type` or `Type.Member`.
+fn ignore_entry(v: &Violation) -> String {
+    match &v.member {
+        Some(member) => format!("{}.{member}", v.subject),
+        None => v.subject.clone(),
+    }
+}
+
+/// The "accept this break" quick fix for a compatibility diagnostic of the schema at
+/// `schema`: add its ignore entry to the project's `karmem.toml` (created beside the
+/// repository top-level, or the schema, when there is none — only if the client can create
+/// files). `None` when the diagnostic is not ours or the file cannot be edited.
+pub fn accept_break(
+    state: &CompatState,
+    schema: &Path,
+    diagnostic: &lsp::Diagnostic,
+    create_files: bool,
+) -> Option<lsp::CodeAction> {
+    if diagnostic.source.as_deref() != Some(SOURCE) {
+        return None;
+    }
+    let data = diagnostic.data.as_ref()?;
+    let rule = data.get("rule")?.as_str()?;
+    let entry = data.get("ignore")?.as_str()?;
+    let dir = schema.parent()?;
+    let existing = config::find(dir);
+    let file = existing.clone().unwrap_or_else(|| {
+        state
+            .known_top(dir)
+            .unwrap_or_else(|| dir.to_path_buf())
+            .join(config::FILE_NAME)
+    });
+    let old = match &existing {
+        Some(path) => std::fs::read_to_string(path).ok()?,
+        None if create_files => String::new(),
+        None => return None,
+    };
+    let new = config_edit::add_ignore(&old, rule, entry).ok()??;
+    let uri = Uri::from_file_path(&file)?;
+    let lines = old.split('\n').count() as u32;
+    let edit = lsp::TextEdit {
+        range: lsp::Range::new(lsp::Position::new(0, 0), lsp::Position::new(lines, 0)),
+        new_text: new,
+    };
+    let text_edit = lsp::TextDocumentEdit {
+        text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version: None },
+        edits: vec![lsp::OneOf::Left(edit.clone())],
+    };
+    let workspace_edit = if existing.is_none() {
+        lsp::WorkspaceEdit {
+            document_changes: Some(lsp::DocumentChanges::Operations(vec![
+                lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(lsp::CreateFile {
+                    uri,
+                    options: Some(lsp::CreateFileOptions {
+                        overwrite: Some(false),
+                        ignore_if_exists: Some(true),
+                    }),
+                    annotation_id: None,
+                })),
+                lsp::DocumentChangeOperation::Edit(text_edit),
+            ])),
+            ..Default::default()
+        }
+    } else {
+        lsp::WorkspaceEdit {
+            changes: Some(HashMap::from([(uri, vec![edit])])),
+            ..Default::default()
+        }
+    };
+    Some(lsp::CodeAction {
+        title: format!("Accept this break: ignore {rule} for `{entry}` in karmem.toml"),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic.clone()]),
+        edit: Some(workspace_edit),
+        command: None,
+        is_preferred: Some(false),
+        disabled: None,
+        data: None,
+    })
 }

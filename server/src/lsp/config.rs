@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use karmem_syntax::ide::InlayHintConfig;
 use serde_json::Value;
-use tower_lsp_server::ls_types::{ClientCapabilities, MessageType};
+use tower_lsp_server::ls_types::{ClientCapabilities, MessageType, ResourceOperationKind};
 
 /// How much the server logs (to stderr and `window/logMessage`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -164,6 +164,8 @@ pub struct ClientCaps {
     pub line_folding_only: bool,
     pub definition_links: bool,
     pub document_changes: bool,
+    /// Workspace edits may create files (`resourceOperations` has `create`).
+    pub create_files: bool,
     pub watch_files_dynamic: bool,
     pub configuration: bool,
     pub inlay_hint_refresh: bool,
@@ -198,6 +200,10 @@ impl ClientCaps {
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.document_changes)
                 .unwrap_or(false),
+            create_files: workspace
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.resource_operations.as_ref())
+                .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
             watch_files_dynamic: workspace
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|d| d.dynamic_registration)

@@ -431,6 +431,14 @@ impl DocumentStore {
             .collect()
     }
 
+    /// Makes every open document's diagnostics task publish again (its snapshot unchanged),
+    /// e.g. after `karmem.toml` changed.
+    pub fn republish_all(&self) {
+        for doc in self.lock().open.values() {
+            doc.latest.send_modify(|_| {});
+        }
+    }
+
     /// Stops every diagnostics task (at shutdown).
     pub fn stop_workers(&self) {
         for doc in self.lock().open.values_mut() {

@@ -349,10 +349,16 @@ impl Backend {
 
     async fn register_file_watcher(client: Client, log: Arc<Logger>) {
         let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: vec![FileSystemWatcher {
-                glob_pattern: GlobPattern::String("**/*.km".to_string()),
-                kind: None,
-            }],
+            watchers: vec![
+                FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/*.km".to_string()),
+                    kind: None,
+                },
+                FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/karmem.toml".to_string()),
+                    kind: None,
+                },
+            ],
         };
         let registration = Registration {
             id: "karmem-watch-km".to_string(),
@@ -452,7 +458,11 @@ async fn diagnostics_worker(
                     (Some((path, rev)), None) => compat.last_known(path, rev).flatten(),
                     (None, None) => None,
                 };
-                publish(&client, &log, &snapshot, &analyzed, shown.as_deref(), enc).await;
+                let rules = match &path {
+                    Some(path) if shown.is_some() || wanted.is_some() => compat.rules(path),
+                    _ => Arc::default(),
+                };
+                publish(&client, &log, &snapshot, &analyzed, shown.as_deref(), &rules, enc).await;
                 if let (Some((path, rev)), None) = (wanted, known) {
                     let fetched = tokio::select! {
                         biased;
@@ -467,7 +477,8 @@ async fn diagnostics_worker(
                     let violations = |base: &Option<Arc<compat::Baseline>>| {
                         base.as_ref().map_or(0, |base| {
                             catch_unwind(AssertUnwindSafe(|| {
-                                compat::diagnostics(&snapshot.uri, &analyzed, base, enc).len()
+                                compat::diagnostics(&snapshot.uri, &analyzed, base, &rules, enc)
+                                    .len()
                             }))
                             .unwrap_or(0)
                         })
@@ -481,7 +492,16 @@ async fn diagnostics_worker(
                         && (violations(&shown) > 0 || violations(&fetched) > 0)
                         && !rx.has_changed().unwrap_or(true)
                     {
-                        publish(&client, &log, &snapshot, &analyzed, fetched.as_deref(), enc).await;
+                        publish(
+                            &client,
+                            &log,
+                            &snapshot,
+                            &analyzed,
+                            fetched.as_deref(),
+                            &rules,
+                            enc,
+                        )
+                        .await;
                     }
                 }
             }
@@ -496,13 +516,14 @@ async fn diagnostics_worker(
 }
 
 /// Publishes the analysis diagnostics of `snapshot`, plus its compatibility diagnostics
-/// against `baseline`.
+/// against `baseline` under the project's `[breaking]` `rules`.
 async fn publish(
     client: &Client,
     log: &Logger,
     snapshot: &Snapshot,
     analyzed: &Analyzed,
     baseline: Option<&compat::Baseline>,
+    rules: &karmem_codegen::config::BreakingSection,
     enc: Encoding,
 ) {
     let started = std::time::Instant::now();
@@ -510,7 +531,13 @@ async fn publish(
     let converted = catch_unwind(AssertUnwindSafe(|| {
         let mut diagnostics = convert::diagnostics(&snapshot.uri, analyzed, enc);
         if let Some(base) = baseline {
-            diagnostics.extend(compat::diagnostics(&snapshot.uri, analyzed, base, enc));
+            diagnostics.extend(compat::diagnostics(
+                &snapshot.uri,
+                analyzed,
+                base,
+                rules,
+                enc,
+            ));
         }
         diagnostics
     }));
@@ -1007,6 +1034,14 @@ impl LanguageServer for Backend {
         if changes.is_empty() {
             return;
         }
+        if changes
+            .iter()
+            .any(|(path, _)| path.file_name().is_some_and(|n| n == "karmem.toml"))
+        {
+            // Its `[breaking]` table decides which compatibility diagnostics show.
+            self.compat.forget_rules();
+            self.docs.republish_all();
+        }
         let guard = self.workspace.begin_walk();
         let workspace = self.workspace.clone();
         let enc = self.encoding();
@@ -1441,9 +1476,23 @@ impl LanguageServer for Backend {
                         data: None,
                     })
                 })
-                .collect();
+                .collect::<Vec<_>>();
             Ok(Some(actions))
         })
         .await
+        .map(|actions| {
+            let mut actions = actions?;
+            let path = params.text_document.uri.to_file_path()?;
+            let create_files = self.caps().document_changes && self.caps().create_files;
+            actions.extend(
+                params
+                    .context
+                    .diagnostics
+                    .iter()
+                    .filter_map(|d| compat::accept_break(&self.compat, &path, d, create_files))
+                    .map(CodeActionOrCommand::CodeAction),
+            );
+            Some(actions)
+        })
     }
 }
