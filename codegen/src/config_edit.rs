@@ -9,9 +9,9 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 /// `[breaking.ignore]` table is extended in place. Returns `Ok(None)` when the entry is
 /// already there, and an error when the text is not TOML or has a conflicting shape.
 pub fn add_ignore(text: &str, rule: &str, name: &str) -> Result<Option<String>, String> {
-    let mut doc: DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| format!("karmem.toml is not valid TOML: {}", e.message()))?;
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        format!("karmem.toml is not valid TOML: {}", e.message())
+    })?;
     let breaking = doc
         .entry("breaking")
         .or_insert_with(|| Item::Table(Table::new()));
@@ -19,7 +19,10 @@ pub fn add_ignore(text: &str, rule: &str, name: &str) -> Result<Option<String>, 
         .as_table_like_mut()
         .ok_or("`breaking` in karmem.toml is not a table")?;
     if breaking.get("ignore").is_none() {
-        breaking.insert("ignore", Item::Value(Value::InlineTable(InlineTable::new())));
+        breaking.insert(
+            "ignore",
+            Item::Value(Value::InlineTable(InlineTable::new())),
+        );
     }
     let ignore = breaking
         .get_mut("ignore")
@@ -62,7 +65,9 @@ mod tests {
 
     #[test]
     fn creates_the_section_in_an_empty_or_unrelated_file() {
-        let text = add_ignore("", "STRUCT_ID_CHANGED", "User").unwrap().unwrap();
+        let text = add_ignore("", "STRUCT_ID_CHANGED", "User")
+            .unwrap()
+            .unwrap();
         assert_eq!(
             ignores(&text),
             [("STRUCT_ID_CHANGED".into(), vec!["User".into()])]
@@ -80,15 +85,20 @@ mod tests {
 
     #[test]
     fn extends_existing_entries_in_either_shape() {
-        let inline = "[breaking]\nlevel = \"lossy\" # keep\nignore = { STRUCT_ID_CHANGED = [\"A\"] }\n";
-        let text = add_ignore(inline, "STRUCT_ID_CHANGED", "B").unwrap().unwrap();
+        let inline =
+            "[breaking]\nlevel = \"lossy\" # keep\nignore = { STRUCT_ID_CHANGED = [\"A\"] }\n";
+        let text = add_ignore(inline, "STRUCT_ID_CHANGED", "B")
+            .unwrap()
+            .unwrap();
         assert!(text.contains("level = \"lossy\" # keep"));
         assert_eq!(
             ignores(&text),
             [("STRUCT_ID_CHANGED".into(), vec!["A".into(), "B".into()])]
         );
         let table = "[breaking.ignore]\nSTRUCT_ID_CHANGED = [\"A\"]\n";
-        let text = add_ignore(table, "TABLE_FIELD_REMOVED", "A.X").unwrap().unwrap();
+        let text = add_ignore(table, "TABLE_FIELD_REMOVED", "A.X")
+            .unwrap()
+            .unwrap();
         let mut got = ignores(&text);
         got.sort();
         assert_eq!(
@@ -106,6 +116,11 @@ mod tests {
         assert_eq!(add_ignore(text, "STRUCT_ID_CHANGED", "A"), Ok(None));
         assert!(add_ignore("[breaking\n", "STRUCT_ID_CHANGED", "A").is_err());
         assert!(add_ignore("breaking = 3\n", "STRUCT_ID_CHANGED", "A").is_err());
-        assert!(add_ignore("[breaking]\nignore = { STRUCT_ID_CHANGED = \"A\" }\n", "STRUCT_ID_CHANGED", "A").is_err());
+        assert!(add_ignore(
+            "[breaking]\nignore = { STRUCT_ID_CHANGED = \"A\" }\n",
+            "STRUCT_ID_CHANGED",
+            "A"
+        )
+        .is_err());
     }
 }

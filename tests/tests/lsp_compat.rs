@@ -277,17 +277,17 @@ fn karmem_toml_level_sets_the_severity() {
     );
     let found = compat_diagnostics(&params);
     assert_eq!(found[0]["code"], "FIELD_RENAMED", "{found:?}");
-    assert_eq!(found[0]["severity"], 2, "outside the default level: a warning");
+    assert_eq!(
+        found[0]["severity"], 2,
+        "outside the default level: a warning"
+    );
 
     // `level = "source"` makes it an error, once the server hears of the change.
     std::fs::write(&toml, "[breaking]\nlevel = \"source\"\n").unwrap();
     notify_toml_changed(&mut client, &toml);
     let params = client.wait_notification(
         "textDocument/publishDiagnostics",
-        |p| {
-            p["uri"] == uri.as_str()
-                && compat_diagnostics(p).iter().any(|d| d["severity"] == 1)
-        },
+        |p| p["uri"] == uri.as_str() && compat_diagnostics(p).iter().any(|d| d["severity"] == 1),
         TIMEOUT,
     );
     assert_eq!(compat_diagnostics(&params)[0]["code"], "FIELD_RENAMED");
@@ -325,7 +325,12 @@ fn accept_this_break_adds_the_ignore_entry_and_clears_the_diagnostic() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["title"].as_str().unwrap().starts_with("Accept this break"))
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Accept this break")
+        })
         .unwrap_or_else(|| panic!("no accept action in {actions}"))
         .clone();
     assert!(accept["title"]
@@ -338,8 +343,7 @@ fn accept_this_break_adds_the_ignore_entry_and_clears_the_diagnostic() {
     assert!(new_text.starts_with(before), "comments kept: {new_text}");
 
     // The edited file is a valid configuration that ignores exactly this violation.
-    let config =
-        karmem_codegen::config::parse(&toml, new_text).unwrap_or_else(|e| panic!("{e}"));
+    let config = karmem_codegen::config::parse(&toml, new_text).unwrap_or_else(|e| panic!("{e}"));
     let entry = &config.breaking.ignore[0];
     assert_eq!(entry.rule.value.as_str(), "TABLE_FIELD_REMOVED");
     assert_eq!(entry.names[0].value, "User.Score");

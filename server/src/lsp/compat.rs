@@ -328,7 +328,10 @@ pub fn accept_break(
         new_text: new,
     };
     let text_edit = lsp::TextDocumentEdit {
-        text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version: None },
+        text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+            uri: uri.clone(),
+            version: None,
+        },
         edits: vec![lsp::OneOf::Left(edit.clone())],
     };
     let workspace_edit = if existing.is_none() {

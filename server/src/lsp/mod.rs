@@ -462,7 +462,16 @@ async fn diagnostics_worker(
                     Some(path) if shown.is_some() || wanted.is_some() => compat.rules(path),
                     _ => Arc::default(),
                 };
-                publish(&client, &log, &snapshot, &analyzed, shown.as_deref(), &rules, enc).await;
+                publish(
+                    &client,
+                    &log,
+                    &snapshot,
+                    &analyzed,
+                    shown.as_deref(),
+                    &rules,
+                    enc,
+                )
+                .await;
                 if let (Some((path, rev)), None) = (wanted, known) {
                     let fetched = tokio::select! {
                         biased;
