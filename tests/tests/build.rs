@@ -92,10 +92,10 @@ fn unavailable_target_is_an_error_and_writes_nothing() {
     std::fs::write(tmp.path().join("game.km"), GAME).unwrap();
     // Upstream's spellings all select the target (Go's flag package).
     for args in [
-        &["build", "--golang", "-o", "out", "game.km"][..],
-        &["build", "-golang", "-o", "out", "game.km"],
-        &["build", "-golang=true", "--o=out", "game.km"],
-        &["build", "--rust", "-zig", "game.km"],
+        &["build", "--dotnet", "-o", "out", "game.km"][..],
+        &["build", "-swift", "-o", "out", "game.km"],
+        &["build", "-odin=true", "--o=out", "game.km"],
+        &["build", "--rust", "-dotnet", "game.km"],
     ] {
         let r = run_in(tmp.path(), args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
@@ -220,14 +220,14 @@ fn config_errors_are_located() {
 #[test]
 fn unavailable_target_in_config_is_located() {
     let tmp = project(
-        "[[generate]]\nschemas = [\"s/*.km\"]\ntargets = [\"rust\", \"golang\"]\nout = \"gen\"\n",
+        "[[generate]]\nschemas = [\"s/*.km\"]\ntargets = [\"rust\", \"dotnet\"]\nout = \"gen\"\n",
         &[("s/game.km", GAME)],
     );
     let r = run_in(tmp.path(), &["build"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stderr
-            .contains("karmem.toml:3:20: target `golang` is not available yet"),
+            .contains("karmem.toml:3:20: target `dotnet` is not available yet"),
         "{}",
         r.stderr
     );
