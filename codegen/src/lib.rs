@@ -12,14 +12,18 @@
 //! syntax), which carries the [`schema_hash`] of the source text so stale output can be
 //! detected later with [`read_header_hash`].
 
+pub mod assemblyscript;
 pub mod build;
+pub mod c;
 pub mod codec;
 pub mod config;
 pub mod config_edit;
+pub mod golang;
 mod header;
 mod path;
 pub mod rust;
 pub mod write;
+pub mod zig;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -203,7 +207,13 @@ pub const TARGET_NAMES: &[(&str, bool)] = &[
 
 /// The registered generators. A new target adds itself here (and its name to
 /// [`TARGET_NAMES`] if it is not there yet).
-static GENERATORS: &[&dyn Generator] = &[&rust::RustGenerator];
+static GENERATORS: &[&dyn Generator] = &[
+    &assemblyscript::AssemblyScriptGenerator,
+    &c::CGenerator,
+    &golang::GoGenerator,
+    &zig::ZigGenerator,
+    &rust::RustGenerator,
+];
 
 /// The generator for `name`, when one is registered.
 pub fn generator(name: &str) -> Option<&'static dyn Generator> {

@@ -1,0 +1,3 @@
+module karmem.org/golang
+
+go 1.17
