@@ -21,6 +21,7 @@ pub mod config_edit;
 pub mod golang;
 mod header;
 mod path;
+pub(crate) mod problems;
 pub mod rust;
 pub mod write;
 pub mod zig;
@@ -33,6 +34,7 @@ use karmem_syntax::Analysis;
 
 pub use header::{header_comment, read_header_hash, schema_hash, HASH_LABEL, HEADER_PREFIX};
 pub use path::{validate_path, PathError};
+pub use problems::NameProblem;
 
 /// One file a generator produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,6 +183,14 @@ pub trait Generator: Sync {
     fn name(&self) -> &'static str;
     /// The files for `input`. Paths are relative to the target's output directory.
     fn generate(&self, input: &GenerateInput) -> Result<Vec<GeneratedFile>, GenerateError>;
+    /// Every reason this target cannot express the error-free `schema` (names it cannot
+    /// use, collisions, duplicate ids), located at the offending name; empty when it can.
+    /// When this is not empty, [`Generator::generate`] fails with
+    /// [`GenerateError::Unsupported`]. The default reports none.
+    fn problems(&self, schema: &Schema) -> Vec<NameProblem> {
+        let _ = schema;
+        Vec::new()
+    }
 }
 
 /// A target name the tool knows, and whether a generator exists for it yet.

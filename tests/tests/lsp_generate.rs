@@ -435,3 +435,110 @@ fn rapid_saves_end_with_the_newest_saved_text() {
     );
     client.shutdown_and_exit();
 }
+
+/// A schema Go and Zig cannot express as it is: `Reset` is a method of both targets' native
+/// struct, `Size` a method of Zig's viewer. The duplicate id is fine for both (Go has
+/// independent constants, Zig aliases inside `EnumPacketIdentifier`).
+const NAME_PROBLEMS: &str = "karmem game;\n\nstruct Point table @id(7) {\n    Reset float32;\n    Size float32;\n}\n\nstruct Other inline @id(7) {\n    X uint8;\n}\n";
+
+/// The diagnostics of `source`, as (range, severity, message).
+fn from_source(diagnostics: &[Value], source: &str) -> Vec<(Value, Value, String)> {
+    diagnostics
+        .iter()
+        .filter(|d| d["source"] == source)
+        .map(|d| {
+            (
+                d["range"].clone(),
+                d["severity"].clone(),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn enabled_targets_report_names_they_cannot_express() {
+    use karmem_tests::lsp_client::range_of;
+    let dir = project("gen-problems", "golang\", \"zig", "out");
+    let schema = dir.path().join("schemas/game.km");
+    std::fs::write(&schema, NAME_PROBLEMS).unwrap();
+    // Next to the configuration but in no `[[generate]]` section.
+    let lonely = dir.path().join("lonely.km");
+    std::fs::write(&lonely, NAME_PROBLEMS).unwrap();
+    let uri = file_uri(&schema);
+    let mut client = start(dir.path(), json!({}), false);
+    client.open(&uri, 1, NAME_PROBLEMS);
+    let diagnostics = client.wait_diagnostics(&uri, 1);
+
+    let reset = range_of(NAME_PROBLEMS, "Reset", 0, false);
+    let size = range_of(NAME_PROBLEMS, "Size", 0, false);
+    let go = from_source(&diagnostics, "karmem-golang");
+    assert_eq!(go.len(), 1, "{diagnostics:#?}");
+    assert_eq!(
+        (&go[0].0, &go[0].1),
+        (&reset, &json!(1)),
+        "{diagnostics:#?}"
+    );
+    assert!(
+        go[0].2.starts_with("golang cannot express this: ") && go[0].2.contains("Reset"),
+        "{}",
+        go[0].2
+    );
+    let zig = from_source(&diagnostics, "karmem-zig");
+    let ranges: Vec<&Value> = zig.iter().map(|d| &d.0).collect();
+    assert_eq!(ranges, [&reset, &size], "{diagnostics:#?}");
+    for (_, severity, message) in &zig {
+        assert_eq!(severity, &json!(1));
+        assert!(
+            message.starts_with("zig cannot express this: "),
+            "{message}"
+        );
+    }
+    assert!(zig[1].2.contains("viewer"), "{}", zig[1].2);
+
+    // Renaming the fields makes both targets happy.
+    let fixed = NAME_PROBLEMS
+        .replace("Reset float32", "Again float32")
+        .replace("Size float32", "Width float32");
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": 2 },
+            "contentChanges": [{ "text": fixed }],
+        }),
+    );
+    let diagnostics = client.wait_diagnostics(&uri, 2);
+    assert!(
+        from_source(&diagnostics, "karmem-golang").is_empty()
+            && from_source(&diagnostics, "karmem-zig").is_empty(),
+        "{diagnostics:#?}"
+    );
+
+    // While the schema has errors, only the errors show.
+    let broken = NAME_PROBLEMS.replace("X uint8", "X Nope");
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": 3 },
+            "contentChanges": [{ "text": broken }],
+        }),
+    );
+    let diagnostics = client.wait_diagnostics(&uri, 3);
+    assert!(!diagnostics.is_empty());
+    assert!(
+        from_source(&diagnostics, "karmem-golang").is_empty()
+            && from_source(&diagnostics, "karmem-zig").is_empty(),
+        "{diagnostics:#?}"
+    );
+
+    // A schema no `[[generate]]` section covers has no target problems.
+    let lonely_uri = file_uri(&lonely);
+    client.open(&lonely_uri, 1, NAME_PROBLEMS);
+    let diagnostics = client.wait_diagnostics(&lonely_uri, 1);
+    assert!(
+        from_source(&diagnostics, "karmem-golang").is_empty()
+            && from_source(&diagnostics, "karmem-zig").is_empty(),
+        "{diagnostics:#?}"
+    );
+    client.shutdown_and_exit();
+}

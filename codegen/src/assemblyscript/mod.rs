@@ -27,9 +27,9 @@ mod names;
 
 use karmem_syntax::model::{Class, Field, Primitive, Schema, Struct, TypeModel, TypeTarget};
 
-use crate::{GenerateError, GenerateInput, GeneratedFile, Generator};
+use crate::{GenerateError, GenerateInput, GeneratedFile, Generator, NameProblem};
 
-pub use names::{problems, NameProblem};
+pub use names::problems;
 
 /// The default of `@assemblyscript.import`: upstream's module specifier of the runtime.
 pub const DEFAULT_IMPORT: &str = "karmem/assemblyscript/karmem";
@@ -40,6 +40,10 @@ pub struct AssemblyScriptGenerator;
 impl Generator for AssemblyScriptGenerator {
     fn name(&self) -> &'static str {
         "assemblyscript"
+    }
+
+    fn problems(&self, schema: &Schema) -> Vec<NameProblem> {
+        names::problems(schema)
     }
 
     fn generate(&self, input: &GenerateInput) -> Result<Vec<GeneratedFile>, GenerateError> {

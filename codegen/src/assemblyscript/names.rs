@@ -8,13 +8,7 @@ use std::collections::BTreeMap;
 use karmem_syntax::model::{DeclRef, Schema};
 use karmem_syntax::Span;
 
-/// A schema name the AssemblyScript target cannot use: where it is and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NameProblem {
-    /// The offending name (for duplicate ids: the second struct's name).
-    pub span: Span,
-    pub message: String,
-}
+use crate::NameProblem;
 
 /// Globals of the AssemblyScript standard library that a module-level class, type or
 /// constant of the same name would shadow (the generated code uses several of them; the

@@ -153,3 +153,18 @@ fn inexpressible_schemas_are_refused() {
         }
     }
 }
+
+#[test]
+fn problems_are_located_at_the_offending_name() {
+    use crate::problems::located;
+    // Duplicate ids: at the second struct's name.
+    let text =
+        "karmem demo;\nstruct A inline @id(7) { X uint8; }\nstruct B inline @id(7) { X uint8; }\n";
+    let found = located(&AssemblyScriptGenerator, text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].0, found[0].1.as_str()),
+        (text.find("B inline").unwrap(), "B")
+    );
+    assert!(found[0].2.contains("`A`"), "{found:?}");
+}

@@ -6,7 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use karmem_syntax::model::{Schema, TypeModel};
+use karmem_syntax::model::{DeclRef, Schema, TypeModel};
+use karmem_syntax::Span;
+
+use crate::NameProblem;
 
 /// Names the runtime (`karmem.h`) and the generated preamble declare.
 const RESERVED: &[&str] = &[
@@ -65,13 +68,19 @@ pub(super) fn struct_globals(name: &str) -> Vec<(String, &'static str)> {
     ]
 }
 
-/// Every reason the C target cannot express `schema`, as messages (empty when it can).
-pub fn problems(schema: &Schema) -> Vec<String> {
+/// Every reason the C target cannot express `schema` (empty when it can), each at the
+/// name that causes it: names that are not ASCII identifiers, then file-scope names
+/// generated twice (in source order; the problem is at the later name and its message
+/// names the earlier one), and fields named like a macro of the C library.
+pub fn problems(schema: &Schema) -> Vec<NameProblem> {
     let mut problems = Vec::new();
-    let mut ascii = |what: &str, name: &str| {
+    let mut ascii = |what: &str, name: &str, span: Span| {
         if !is_ascii_identifier(name) {
-            problems.push(format!(
-                "{what} `{name}` is not an ASCII identifier (C names here are ASCII letters and digits)"
+            problems.push(NameProblem::new(
+                span,
+                format!(
+                    "{what} `{name}` is not an ASCII identifier (C names here are ASCII letters and digits)"
+                ),
             ));
             false
         } else {
@@ -79,16 +88,22 @@ pub fn problems(schema: &Schema) -> Vec<String> {
         }
     };
     let mut ok = true;
-    for e in &schema.enums {
-        ok &= ascii("enum", &e.name);
-        for v in &e.values {
-            ok &= ascii("enum value", &v.name);
-        }
-    }
-    for s in &schema.structs {
-        ok &= ascii("struct", &s.name);
-        for f in &s.fields {
-            ok &= ascii("field", &f.name);
+    for decl in &schema.order {
+        match *decl {
+            DeclRef::Enum(i) => {
+                let e = &schema.enums[i];
+                ok &= ascii("enum", &e.name, e.name_span);
+                for v in &e.values {
+                    ok &= ascii("enum value", &v.name, v.name_span);
+                }
+            }
+            DeclRef::Struct(i) => {
+                let s = &schema.structs[i];
+                ok &= ascii("struct", &s.name, s.name_span);
+                for f in &s.fields {
+                    ok &= ascii("field", &f.name, f.name_span);
+                }
+            }
         }
     }
     if !ok {
@@ -103,54 +118,70 @@ pub fn problems(schema: &Schema) -> Vec<String> {
     for name in MACROS {
         globals.insert(name.to_string(), "a macro of the C library".to_string());
     }
-    let mut add = |name: String, origin: String, problems: &mut Vec<String>| {
+    let mut add = |name: String, origin: String, span: Span, problems: &mut Vec<NameProblem>| {
         if let Some(first) = globals.get(&name) {
-            problems.push(format!("the C name `{name}` of {origin} is also {first}"));
+            problems.push(NameProblem::new(
+                span,
+                format!("the C name `{name}` of {origin} is also {first}"),
+            ));
         } else {
             globals.insert(name, origin);
         }
     };
-    for e in &schema.enums {
-        add(
-            format!("Enum{}", e.name),
-            format!("the type of enum `{}`", e.name),
-            &mut problems,
-        );
-        for v in &e.values {
-            add(
-                format!("Enum{}{}", e.name, v.name),
-                format!("the constant of `{}.{}`", e.name, v.name),
-                &mut problems,
-            );
-        }
-    }
-    for s in &schema.structs {
-        for (name, what) in struct_globals(&s.name) {
-            add(
-                name,
-                format!("the {what} of struct `{}`", s.name),
-                &mut problems,
-            );
-        }
-        for f in &s.fields {
-            let origin = format!("the accessor of `{}.{}`", s.name, f.name);
-            add(
-                format!("{}Viewer_{}", s.name, f.name),
-                origin,
-                &mut problems,
-            );
-            if f.model != TypeModel::Single {
+    for decl in &schema.order {
+        match *decl {
+            DeclRef::Enum(i) => {
+                let e = &schema.enums[i];
                 add(
-                    format!("{}Viewer_{}Length", s.name, f.name),
-                    format!("the length accessor of `{}.{}`", s.name, f.name),
+                    format!("Enum{}", e.name),
+                    format!("the type of enum `{}`", e.name),
+                    e.name_span,
                     &mut problems,
                 );
+                for v in &e.values {
+                    add(
+                        format!("Enum{}{}", e.name, v.name),
+                        format!("the constant of `{}.{}`", e.name, v.name),
+                        v.name_span,
+                        &mut problems,
+                    );
+                }
             }
-            if MACROS.contains(&f.name.as_str()) {
-                problems.push(format!(
-                    "field `{}.{}` is named like a macro of the C library",
-                    s.name, f.name
-                ));
+            DeclRef::Struct(i) => {
+                let s = &schema.structs[i];
+                for (name, what) in struct_globals(&s.name) {
+                    add(
+                        name,
+                        format!("the {what} of struct `{}`", s.name),
+                        s.name_span,
+                        &mut problems,
+                    );
+                }
+                for f in &s.fields {
+                    add(
+                        format!("{}Viewer_{}", s.name, f.name),
+                        format!("the accessor of `{}.{}`", s.name, f.name),
+                        f.name_span,
+                        &mut problems,
+                    );
+                    if f.model != TypeModel::Single {
+                        add(
+                            format!("{}Viewer_{}Length", s.name, f.name),
+                            format!("the length accessor of `{}.{}`", s.name, f.name),
+                            f.name_span,
+                            &mut problems,
+                        );
+                    }
+                    if MACROS.contains(&f.name.as_str()) {
+                        problems.push(NameProblem::new(
+                            f.name_span,
+                            format!(
+                                "field `{}.{}` is named like a macro of the C library",
+                                s.name, f.name
+                            ),
+                        ));
+                    }
+                }
             }
         }
     }

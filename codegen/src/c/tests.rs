@@ -162,3 +162,41 @@ fn schema_without_structs_has_no_null_buffer() {
     let out = gen("karmem demo;\nstruct Z inline @packed(true) { E [0]uint8; }\n").unwrap();
     assert!(out.contains("static uint8_t _Null[1];"));
 }
+
+#[test]
+fn problems_are_located_at_the_later_name() {
+    use crate::problems::located;
+    // Two structs whose generated names meet: at the second struct's name, naming the first.
+    let text = "karmem demo;\nstruct A inline { X uint8; }\nstruct AViewer inline { X uint8; }\n";
+    let found = located(&CGenerator, text);
+    let at = text.find("AViewer").unwrap();
+    assert!(!found.is_empty(), "{found:?}");
+    assert!(
+        found.iter().all(|p| p.0 == at && p.1 == "AViewer"),
+        "{found:?}"
+    );
+    assert!(found[0].2.contains("struct `A`"), "{found:?}");
+    // The same pair declared the other way round: at `A`, now the later one.
+    let text = "karmem demo;\nstruct AViewer inline { X uint8; }\nstruct A inline { X uint8; }\n";
+    let found = located(&CGenerator, text);
+    let at = text.find("struct A ").unwrap() + "struct ".len();
+    assert!(!found.is_empty(), "{found:?}");
+    assert!(found.iter().all(|p| p.0 == at && p.1 == "A"), "{found:?}");
+    assert!(found[0].2.contains("struct `AViewer`"), "{found:?}");
+    // An accessor meeting a length accessor: at the field that comes second.
+    let text = "karmem demo;\nstruct A table { B []uint8; BLength uint8; }\n";
+    let found = located(&CGenerator, text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].0, found[0].1.as_str()),
+        (text.find("BLength").unwrap(), "BLength")
+    );
+    assert!(found[0].2.contains("`A.B`"), "{found:?}");
+    // A field named like a macro, and an enum value constant meeting a struct.
+    let text =
+        "karmem demo;\nenum Kind uint8 { Big; }\nstruct EnumKindBig inline { NULL uint8; }\n";
+    let found = located(&CGenerator, text);
+    let names: Vec<&str> = found.iter().map(|p| p.1.as_str()).collect();
+    assert_eq!(names, ["EnumKindBig", "NULL"], "{found:?}");
+    assert!(found[0].2.contains("`Kind.Big`"), "{found:?}");
+}

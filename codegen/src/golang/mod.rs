@@ -25,9 +25,9 @@ use karmem_syntax::model::{
     Class, DeclRef, Enum, Field, Primitive, Schema, Struct, StructSize, TypeModel, TypeTarget,
 };
 
-use crate::{GenerateError, GenerateInput, GeneratedFile, Generator};
+use crate::{GenerateError, GenerateInput, GeneratedFile, Generator, NameProblem};
 
-pub use names::{problems, NameProblem, NATIVE_METHODS};
+pub use names::{problems, NATIVE_METHODS};
 
 /// The default of `@golang.import`.
 pub const DEFAULT_IMPORT: &str = "karmem.org/golang";
@@ -38,6 +38,10 @@ pub struct GoGenerator;
 impl Generator for GoGenerator {
     fn name(&self) -> &'static str {
         "golang"
+    }
+
+    fn problems(&self, schema: &Schema) -> Vec<NameProblem> {
+        names::problems(schema)
     }
 
     fn generate(&self, input: &GenerateInput) -> Result<Vec<GeneratedFile>, GenerateError> {

@@ -13,6 +13,8 @@ use karmem_syntax::chars::is_letter;
 use karmem_syntax::model::{DeclRef, Schema};
 use karmem_syntax::Span;
 
+use crate::NameProblem;
+
 /// Methods of every generated native struct; a field cannot have these names.
 pub const NATIVE_METHODS: &[&str] = &[
     "PacketIdentifier",
@@ -22,14 +24,6 @@ pub const NATIVE_METHODS: &[&str] = &[
     "Read",
     "ReadAsRoot",
 ];
-
-/// A schema name the Go target cannot use as it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NameProblem {
-    /// Where the offending name is.
-    pub span: Span,
-    pub message: String,
-}
 
 /// Go accepts letters (General Category L), `_` and decimal digits (Nd) in identifiers.
 /// Non-ASCII numbers are refused even when they are Nd: the model does not tell Nd from

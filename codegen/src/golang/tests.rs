@@ -165,3 +165,15 @@ fn plain_inline_structs_are_copied_as_bytes() {
     .unwrap();
     assert!(b.contains("x.Vs[i].writeAt(writer, p0+uint(i)*16)"), "{b}");
 }
+
+#[test]
+fn problems_are_located_at_the_offending_name() {
+    use crate::problems::located;
+    let text = "karmem demo;\nstruct A table { X uint8; Reset uint8; }\n";
+    let found = located(&GoGenerator, text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].0, found[0].1.as_str()),
+        (text.find("Reset").unwrap(), "Reset")
+    );
+}

@@ -18,9 +18,9 @@ use karmem_syntax::model::{
     TypeTarget,
 };
 
-use crate::{GenerateError, GenerateInput, GeneratedFile, Generator};
+use crate::{GenerateError, GenerateInput, GeneratedFile, Generator, NameProblem};
 
-pub use names::{field_ident, problems, snake_case, upper_snake_case, value_ident, NameProblem};
+pub use names::{field_ident, problems, snake_case, upper_snake_case, value_ident};
 
 /// rustfmt's default line width; generated lines stay within it where names allow.
 const MAX_WIDTH: usize = 100;
@@ -38,6 +38,10 @@ pub struct RustGenerator;
 impl Generator for RustGenerator {
     fn name(&self) -> &'static str {
         "rust"
+    }
+
+    fn problems(&self, schema: &Schema) -> Vec<NameProblem> {
+        names::problems(schema)
     }
 
     fn generate(&self, input: &GenerateInput) -> Result<Vec<GeneratedFile>, GenerateError> {

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use karmem_syntax::model::Schema;
 use karmem_syntax::Span;
 
+use crate::NameProblem;
+
 /// Rust's keywords (strict, reserved, and those of later editions), which need `r#`.
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
@@ -92,14 +94,6 @@ pub fn value_ident(name: &str) -> String {
 /// The identifier without a raw prefix (for messages and `Debug` output).
 pub fn plain(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
-}
-
-/// A schema name Rust cannot use as it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NameProblem {
-    /// Where the offending name is.
-    pub span: Span,
-    pub message: String,
 }
 
 fn check_ascii(name: &str, what: &str, span: Span, problems: &mut Vec<NameProblem>) -> bool {

@@ -28,7 +28,7 @@ use std::fmt::Write as _;
 
 use karmem_syntax::model::{Class, Enum, Field, Primitive, Schema, Struct, TypeModel, TypeTarget};
 
-use crate::{GenerateError, GenerateInput, GeneratedFile, Generator};
+use crate::{GenerateError, GenerateInput, GeneratedFile, Generator, NameProblem};
 
 pub use names::{enum_type, ident, problems};
 
@@ -43,15 +43,20 @@ impl Generator for ZigGenerator {
         "zig"
     }
 
+    fn problems(&self, schema: &Schema) -> Vec<NameProblem> {
+        names::problems(schema)
+    }
+
     fn generate(&self, input: &GenerateInput) -> Result<Vec<GeneratedFile>, GenerateError> {
         let import = input.options.get("import").unwrap_or(DEFAULT_IMPORT);
         check_import(import)?;
         let problems = names::problems(input.schema);
         if !problems.is_empty() {
+            let list: Vec<String> = problems.into_iter().map(|p| p.message).collect();
             return Err(GenerateError::Unsupported {
                 message: format!(
                     "the Zig target cannot express this schema: {}",
-                    problems.join("; ")
+                    list.join("; ")
                 ),
             });
         }

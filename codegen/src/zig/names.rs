@@ -9,7 +9,10 @@
 
 use std::collections::BTreeMap;
 
-use karmem_syntax::model::Schema;
+use karmem_syntax::model::{DeclRef, Schema};
+use karmem_syntax::Span;
+
+use crate::NameProblem;
 
 /// Methods of every native struct: a field may not take these names.
 pub const NATIVE_METHODS: &[&str] = &[
@@ -131,87 +134,112 @@ pub fn enum_type(name: &str) -> String {
     format!("Enum{name}")
 }
 
-/// Every reason `schema` cannot be written in Zig (empty when it can).
-pub fn problems(schema: &Schema) -> Vec<String> {
+/// Every reason `schema` cannot be written in Zig (empty when it can), in source order,
+/// each at the name that causes it: top-level names generated twice (at the later name;
+/// the message names the earlier one), enum values and fields declared twice or without a
+/// name, and fields named like a method of the native struct or the viewer. Duplicate
+/// struct ids are not a problem: they become aliases inside `EnumPacketIdentifier`.
+pub fn problems(schema: &Schema) -> Vec<NameProblem> {
     let mut out = Vec::new();
     // Top-level names and what produced them.
-    let mut top: BTreeMap<String, String> = BTreeMap::new();
-    let mut claim = |name: String, why: String, out: &mut Vec<String>| {
+    let mut top: BTreeMap<String, String> = FIXED_TOP_LEVEL
+        .iter()
+        .map(|name| (name.to_string(), "a name of the generated file".to_string()))
+        .collect();
+    let mut claim = |name: String, why: String, span: Span, out: &mut Vec<NameProblem>| {
         if let Some(previous) = top.get(&name) {
-            out.push(format!(
-                "the Zig name `{name}` would be both {previous} and {why}"
+            out.push(NameProblem::new(
+                span,
+                format!("the Zig name `{name}` would be both {previous} and {why}"),
             ));
         } else {
             top.insert(name, why);
         }
     };
-    for fixed in FIXED_TOP_LEVEL {
-        claim(
-            fixed.to_string(),
-            "a name of the generated file".to_string(),
-            &mut out,
-        );
-    }
-    for e in &schema.enums {
-        claim(
-            enum_type(&e.name),
-            format!("the type of enum `{}`", e.name),
-            &mut out,
-        );
-        claim(
-            format!("DefaultEnum{}", e.name),
-            format!("the default of enum `{}`", e.name),
-            &mut out,
-        );
-        let mut seen = std::collections::BTreeSet::new();
-        for v in &e.values {
-            if v.name.is_empty() {
-                out.push(format!(
-                    "enum `{}` has a value without a name, which Zig cannot declare",
-                    e.name
-                ));
-            } else if !seen.insert(v.name.as_str()) {
-                out.push(format!(
-                    "enum `{}` has the value `{}` twice",
-                    e.name, v.name
-                ));
+    for decl in &schema.order {
+        match *decl {
+            DeclRef::Enum(i) => {
+                let e = &schema.enums[i];
+                claim(
+                    enum_type(&e.name),
+                    format!("the type of enum `{}`", e.name),
+                    e.name_span,
+                    &mut out,
+                );
+                claim(
+                    format!("DefaultEnum{}", e.name),
+                    format!("the default of enum `{}`", e.name),
+                    e.name_span,
+                    &mut out,
+                );
+                let mut seen = std::collections::BTreeSet::new();
+                for v in &e.values {
+                    if v.name.is_empty() {
+                        out.push(NameProblem::new(
+                            v.name_span,
+                            format!(
+                                "enum `{}` has a value without a name, which Zig cannot declare",
+                                e.name
+                            ),
+                        ));
+                    } else if !seen.insert(v.name.as_str()) {
+                        out.push(NameProblem::new(
+                            v.name_span,
+                            format!("enum `{}` has the value `{}` twice", e.name, v.name),
+                        ));
+                    }
+                }
             }
-        }
-    }
-    for s in &schema.structs {
-        let n = &s.name;
-        claim(n.clone(), format!("struct `{n}`"), &mut out);
-        claim(
-            format!("New{n}"),
-            format!("the constructor of struct `{n}`"),
-            &mut out,
-        );
-        claim(
-            format!("{n}Viewer"),
-            format!("the viewer of struct `{n}`"),
-            &mut out,
-        );
-        claim(
-            format!("New{n}Viewer"),
-            format!("the viewer constructor of struct `{n}`"),
-            &mut out,
-        );
-        let mut seen = std::collections::BTreeSet::new();
-        for f in &s.fields {
-            if NATIVE_METHODS.contains(&f.name.as_str()) {
-                out.push(format!(
-                    "field `{n}.{}` would collide with the method `{}` of the native struct",
-                    f.name, f.name
-                ));
-            }
-            if VIEWER_METHODS.contains(&f.name.as_str()) {
-                out.push(format!(
-                    "field `{n}.{}` would collide with the method `{}` of the viewer `{n}Viewer`",
-                    f.name, f.name
-                ));
-            }
-            if !seen.insert(f.name.as_str()) {
-                out.push(format!("struct `{n}` has the field `{}` twice", f.name));
+            DeclRef::Struct(i) => {
+                let s = &schema.structs[i];
+                let n = &s.name;
+                let span = s.name_span;
+                claim(n.clone(), format!("struct `{n}`"), span, &mut out);
+                claim(
+                    format!("New{n}"),
+                    format!("the constructor of struct `{n}`"),
+                    span,
+                    &mut out,
+                );
+                claim(
+                    format!("{n}Viewer"),
+                    format!("the viewer of struct `{n}`"),
+                    span,
+                    &mut out,
+                );
+                claim(
+                    format!("New{n}Viewer"),
+                    format!("the viewer constructor of struct `{n}`"),
+                    span,
+                    &mut out,
+                );
+                let mut seen = std::collections::BTreeSet::new();
+                for f in &s.fields {
+                    if NATIVE_METHODS.contains(&f.name.as_str()) {
+                        out.push(NameProblem::new(
+                            f.name_span,
+                            format!(
+                                "field `{n}.{}` would collide with the method `{}` of the native struct",
+                                f.name, f.name
+                            ),
+                        ));
+                    }
+                    if VIEWER_METHODS.contains(&f.name.as_str()) {
+                        out.push(NameProblem::new(
+                            f.name_span,
+                            format!(
+                                "field `{n}.{}` would collide with the method `{}` of the viewer `{n}Viewer`",
+                                f.name, f.name
+                            ),
+                        ));
+                    }
+                    if !seen.insert(f.name.as_str()) {
+                        out.push(NameProblem::new(
+                            f.name_span,
+                            format!("struct `{n}` has the field `{}` twice", f.name),
+                        ));
+                    }
+                }
             }
         }
     }

@@ -287,3 +287,31 @@ fn rejects_imports_that_break_the_file() {
         assert!(gen_with(DEMO, &options).is_ok(), "{good:?} rejected");
     }
 }
+
+#[test]
+fn problems_are_located_at_the_offending_name() {
+    use crate::problems::located;
+    let text = "karmem demo;\nstruct A table { Size uint8; Reset uint8; }\n";
+    let found = located(&ZigGenerator, text);
+    let spans: Vec<(usize, &str)> = found.iter().map(|p| (p.0, p.1.as_str())).collect();
+    assert_eq!(
+        spans,
+        [
+            (text.find("Size").unwrap(), "Size"),
+            (text.find("Reset").unwrap(), "Reset")
+        ]
+    );
+    assert!(found[0].2.contains("viewer `AViewer`"), "{found:?}");
+    assert!(found[1].2.contains("native struct"), "{found:?}");
+    // A collision of top-level names: at the later declaration, naming the earlier one.
+    let text = "karmem demo;\nstruct NewA inline { X uint8; }\nstruct A inline { X uint8; }\n";
+    let found = located(&ZigGenerator, text);
+    let at = text.find("struct A ").unwrap() + "struct ".len();
+    assert!(!found.is_empty(), "{found:?}");
+    assert!(found.iter().all(|p| p.0 == at && p.1 == "A"), "{found:?}");
+    assert!(found[0].2.contains("struct `NewA`"), "{found:?}");
+    // Duplicate struct ids are aliases in Zig, not a problem.
+    let text =
+        "karmem demo;\nstruct A inline @id(7) { X uint8; }\nstruct B inline @id(7) { X uint8; }\n";
+    assert_eq!(located(&ZigGenerator, text), []);
+}

@@ -9,10 +9,11 @@
 //!
 //! The project's `karmem.toml` `[breaking]` table applies as in `karmem breaking`: ignored
 //! rules are not shown, and the severity is `Error` for categories within its `level`
-//! (default `wire`) and `Warning` for the others. The table is read when a document is
-//! published, cached by the file's modification time. Each diagnostic carries its rule id and
-//! ignore entry in `data`, for the "accept this break" quick fix ([`accept_break`]), which
-//! adds that entry to `karmem.toml`.
+//! (default `wire`) and `Warning` for the others. The whole configuration is read when a
+//! document is published, cached by the file's modification time ([`CompatState::config`]
+//! also decides which targets' name problems show, [`super::generate::enabled_targets`]).
+//! Each diagnostic carries its rule id and ignore entry in `data`, for the "accept this
+//! break" quick fix ([`accept_break`]), which adds that entry to `karmem.toml`.
 //!
 //! The code is the rule
 //! id, with a link to `docs/compatibility.md#<rule>`; the source is `karmem-compat`. The
@@ -27,7 +28,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use karmem_codegen::config::{self, BreakingSection};
+use karmem_codegen::config::{self, BreakingSection, Config};
 use karmem_codegen::config_edit;
 use karmem_syntax::compat::{self, Category, Violation};
 use karmem_syntax::line_index::{Encoding, LineIndex};
@@ -65,8 +66,17 @@ struct Caches {
     revs: HashMap<(PathBuf, String), (Instant, Option<String>)>,
     /// (top, commit, path) → the analysed file (`None`: not tracked there).
     files: HashMap<(PathBuf, String, String), Option<Arc<Baseline>>>,
-    /// `karmem.toml` → (its modification time, its `[breaking]` table).
-    rules: HashMap<PathBuf, (Option<std::time::SystemTime>, Arc<BreakingSection>)>,
+    /// `karmem.toml` → what was read from it.
+    configs: HashMap<PathBuf, CachedConfig>,
+}
+
+/// One `karmem.toml` as read at one modification time.
+struct CachedConfig {
+    modified: Option<std::time::SystemTime>,
+    /// The configuration (`None`: it has errors).
+    config: Option<Arc<Config>>,
+    /// Its `[breaking]` table (the defaults when it has errors).
+    rules: Arc<BreakingSection>,
 }
 
 /// The baselines of every document; shared by the diagnostics tasks.
@@ -85,26 +95,52 @@ impl CompatState {
         self.lock().revs.clear();
     }
 
+    /// The project of `schema` (the nearest `karmem.toml`), read once per modification
+    /// time of the file: its configuration (`None` when it has errors) and `[breaking]`
+    /// table (the defaults then). `None` when there is no `karmem.toml`.
+    fn project(&self, schema: &Path) -> Option<(Option<Arc<Config>>, Arc<BreakingSection>)> {
+        let file = schema.parent().and_then(config::find)?;
+        let modified = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
+        if let Some(cached) = self.lock().configs.get(&file) {
+            if cached.modified == modified && modified.is_some() {
+                return Some((cached.config.clone(), cached.rules.clone()));
+            }
+        }
+        let config = config::load(&file).ok().map(Arc::new);
+        let rules = Arc::new(
+            config
+                .as_ref()
+                .map(|c| c.breaking.clone())
+                .unwrap_or_default(),
+        );
+        self.lock().configs.insert(
+            file,
+            CachedConfig {
+                modified,
+                config: config.clone(),
+                rules: rules.clone(),
+            },
+        );
+        Some((config, rules))
+    }
+
     /// The `[breaking]` table of the project of `schema` (the nearest `karmem.toml`), or
     /// the defaults when there is none or it has errors.
     pub fn rules(&self, schema: &Path) -> Arc<BreakingSection> {
-        let Some(file) = schema.parent().and_then(config::find) else {
-            return Arc::default();
-        };
-        let modified = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
-        if let Some((when, rules)) = self.lock().rules.get(&file) {
-            if *when == modified && modified.is_some() {
-                return rules.clone();
-            }
-        }
-        let rules = Arc::new(config::load(&file).map(|c| c.breaking).unwrap_or_default());
-        self.lock().rules.insert(file, (modified, rules.clone()));
-        rules
+        self.project(schema)
+            .map(|(_, rules)| rules)
+            .unwrap_or_default()
     }
 
-    /// Forgets the `[breaking]` tables read (a `karmem.toml` changed).
-    pub fn forget_rules(&self) {
-        self.lock().rules.clear();
+    /// The configuration of the project of `schema` (the nearest `karmem.toml`); `None`
+    /// when there is none or it has errors. Cached like [`CompatState::rules`].
+    pub fn config(&self, schema: &Path) -> Option<Arc<Config>> {
+        self.project(schema).and_then(|(config, _)| config)
+    }
+
+    /// Forgets the configurations read (a `karmem.toml` changed).
+    pub fn forget_configs(&self) {
+        self.lock().configs.clear();
     }
 
     /// The repository top-level of `dir`, if already known (git is not run).

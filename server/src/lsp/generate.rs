@@ -3,7 +3,8 @@
 //!
 //! No generation logic lives here: the project's `karmem.toml` is found and planned with
 //! `karmem_codegen::config` and every job runs `karmem_codegen::build::generate_and_write`,
-//! exactly as `karmem build` does. Runs happen on a blocking thread, one at a time (a
+//! exactly as `karmem build` does. The same planning decides which targets' name problems
+//! ([`karmem_codegen::Generator::problems`]) an open schema shows ([`problem_diagnostics`]). Runs happen on a blocking thread, one at a time (a
 //! process-wide lock), and read the schema's saved text from disk, so the last run always
 //! generates the newest saved text.
 
@@ -14,6 +15,11 @@ use karmem_codegen::build::{generate_and_write, source_name};
 use karmem_codegen::config::{self, Config, Job};
 use karmem_codegen::{available_list, generator};
 use karmem_syntax::analyze;
+use karmem_syntax::line_index::Encoding;
+use tower_lsp_server::ls_types as lsp;
+
+use super::convert;
+use super::documents::Analyzed;
 
 /// The command that generates one schema: `arguments: [uri]`.
 pub const COMMAND: &str = "karmem.generate";
@@ -52,14 +58,64 @@ pub fn jobs_for(schema: &Path) -> Result<Option<SchemaJobs>, String> {
         return Ok(None);
     };
     let config = config::load(&path).map_err(|e| e.to_string())?;
+    let jobs = jobs_in(&config, schema)?;
+    Ok(Some(SchemaJobs { config, jobs }))
+}
+
+/// The jobs of `config` for `schema` (empty when no `[[generate]]` section covers it);
+/// `Err` when the plan fails (a bad glob).
+pub fn jobs_in(config: &Config, schema: &Path) -> Result<Vec<Job>, String> {
     let plan = config.plan().map_err(|e| e.to_string())?;
     let wanted = canonical(schema);
-    let jobs = plan
+    Ok(plan
         .jobs
         .into_iter()
         .filter(|job| canonical(&job.schema) == wanted)
-        .collect();
-    Ok(Some(SchemaJobs { config, jobs }))
+        .collect())
+}
+
+/// The targets `config` generates `schema` for that have a generator, deduplicated, in
+/// configuration order (empty when the schema is not covered or the plan fails; unknown
+/// and unavailable targets are reported elsewhere: in `karmem.toml` and by a run).
+pub fn enabled_targets(config: &Config, schema: &Path) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for job in jobs_in(config, schema).unwrap_or_default() {
+        if let Some(generator) = generator(&job.target.value) {
+            if !out.contains(&generator.name()) {
+                out.push(generator.name());
+            }
+        }
+    }
+    out
+}
+
+/// The diagnostics of the names `targets` cannot express in the analysed document (none
+/// while it has errors): severity `Error` (generating that target would fail), source
+/// `karmem-<target>`, message `<target> cannot express this: <problem>`, on the name.
+pub fn problem_diagnostics(
+    analyzed: &Analyzed,
+    targets: &[&str],
+    enc: Encoding,
+) -> Vec<lsp::Diagnostic> {
+    if analyzed.analysis.has_errors() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for target in targets {
+        let Some(generator) = generator(target) else {
+            continue;
+        };
+        for problem in generator.problems(&analyzed.analysis.schema) {
+            out.push(lsp::Diagnostic {
+                range: convert::range(&analyzed.index, problem.span, enc),
+                severity: Some(lsp::DiagnosticSeverity::ERROR),
+                source: Some(format!("karmem-{target}")),
+                message: format!("{target} cannot express this: {}", problem.message),
+                ..lsp::Diagnostic::default()
+            });
+        }
+    }
+    out
 }
 
 fn canonical(path: &Path) -> PathBuf {

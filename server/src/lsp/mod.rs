@@ -462,6 +462,15 @@ async fn diagnostics_worker(
                     Some(path) if shown.is_some() || wanted.is_some() => compat.rules(path),
                     _ => Arc::default(),
                 };
+                // The targets whose name problems show (none while the schema has errors).
+                let config = match &path {
+                    Some(path) if !analyzed.analysis.has_errors() => compat.config(path),
+                    _ => None,
+                };
+                let targets = match (&config, &path) {
+                    (Some(config), Some(path)) => generate::enabled_targets(config, path),
+                    _ => Vec::new(),
+                };
                 publish(
                     &client,
                     &log,
@@ -469,6 +478,7 @@ async fn diagnostics_worker(
                     &analyzed,
                     shown.as_deref(),
                     &rules,
+                    &targets,
                     enc,
                 )
                 .await;
@@ -508,6 +518,7 @@ async fn diagnostics_worker(
                             &analyzed,
                             fetched.as_deref(),
                             &rules,
+                            &targets,
                             enc,
                         )
                         .await;
@@ -525,7 +536,9 @@ async fn diagnostics_worker(
 }
 
 /// Publishes the analysis diagnostics of `snapshot`, plus its compatibility diagnostics
-/// against `baseline` under the project's `[breaking]` `rules`.
+/// against `baseline` under the project's `[breaking]` `rules`, plus the name problems of
+/// the generation `targets` that `karmem.toml` enables for it.
+#[allow(clippy::too_many_arguments)]
 async fn publish(
     client: &Client,
     log: &Logger,
@@ -533,6 +546,7 @@ async fn publish(
     analyzed: &Analyzed,
     baseline: Option<&compat::Baseline>,
     rules: &karmem_codegen::config::BreakingSection,
+    targets: &[&str],
     enc: Encoding,
 ) {
     let started = std::time::Instant::now();
@@ -548,6 +562,7 @@ async fn publish(
                 enc,
             ));
         }
+        diagnostics.extend(generate::problem_diagnostics(analyzed, targets, enc));
         diagnostics
     }));
     match converted {
@@ -1047,8 +1062,9 @@ impl LanguageServer for Backend {
             .iter()
             .any(|(path, _)| path.file_name().is_some_and(|n| n == "karmem.toml"))
         {
-            // Its `[breaking]` table decides which compatibility diagnostics show.
-            self.compat.forget_rules();
+            // Its `[breaking]` table decides which compatibility diagnostics show, its
+            // `[[generate]]` sections which targets' name problems.
+            self.compat.forget_configs();
             self.docs.republish_all();
         }
         let guard = self.workspace.begin_walk();
