@@ -100,6 +100,11 @@ impl LspClient {
         } else {
             Stdio::null()
         };
+        Self::spawn_with_stderr(args, envs, stderr)
+    }
+
+    /// Starts the server with its stderr going to `stderr`.
+    pub fn spawn_with_stderr(args: &[&str], envs: &[(&str, &str)], stderr: Stdio) -> Self {
         let mut command = Command::new(server_binary());
         command
             .args(args)

@@ -341,3 +341,39 @@ fn log_level_flag_and_setting() {
     client.wait_notification("window/logMessage", |p| p["type"] == 4, TIMEOUT);
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
+
+/// Once the client has sent `initialize`, log lines go to it (`window/logMessage`) and not
+/// also to stderr, which editors show too.
+#[test]
+fn logs_go_to_the_client_not_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stderr.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let mut client = LspClient::spawn_with_stderr(
+        &["--stdio", "--log-level", "debug"],
+        &[],
+        std::process::Stdio::from(file),
+    );
+    client.initialize(false, json!({}));
+    let uri = "file:///tmp/logs.km";
+    client.open(uri, 1, "karmem logs;\nstruct A inline { X uint8; }\n");
+    let message = client.wait_notification(
+        "window/logMessage",
+        |p| {
+            p["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("publishing"))
+        },
+        TIMEOUT,
+    );
+    assert!(
+        message["message"].as_str().unwrap().contains(uri),
+        "{message}"
+    );
+    client.shutdown_and_exit();
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        !stderr.contains("publishing"),
+        "logged to stderr as well:\n{stderr}"
+    );
+}

@@ -1,5 +1,5 @@
 //! `karmem-lsp`: the Karmem language server. Speaks LSP on standard input/output; logs go
-//! to stderr (and to the client as `window/logMessage`).
+//! to stderr until the client connects, then to the client as `window/logMessage`.
 
 use std::process::ExitCode;
 
@@ -15,8 +15,9 @@ struct Args {
     #[arg(long)]
     stdio: bool,
 
-    /// How much to log to stderr and to the client: off, error, warn, info or debug. The
-    /// `karmem.logLevel` setting overrides it.
+    /// How much to log: off, error, warn, info or debug. Logs go to stderr until the client
+    /// sends `initialize`, then to the client (`window/logMessage`). The `karmem.logLevel`
+    /// setting overrides it.
     #[arg(long, value_name = "LEVEL", default_value = "info", value_parser = parse_level)]
     log_level: LogLevel,
 }

@@ -1,8 +1,10 @@
-//! Logging to stderr and to the client (`window/logMessage`), filtered by one level that
-//! the command line sets and the `karmem.logLevel` setting can change.
+//! Logging, filtered by one level that the command line sets and the `karmem.logLevel`
+//! setting can change. Until the client has sent `initialize`, lines go to stderr; from then
+//! on to the client only (`window/logMessage`), so editors that also show the server's
+//! stderr (VS Code's output channel, Neovim's `lsp.log`) do not show every line twice.
 
 use std::io::Write as _;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use tower_lsp_server::Client;
 
@@ -11,6 +13,8 @@ use super::config::LogLevel;
 pub struct Logger {
     level: AtomicU8,
     client: Client,
+    /// The client has sent `initialize`: log to it instead of stderr.
+    to_client: AtomicBool,
 }
 
 impl Logger {
@@ -18,7 +22,13 @@ impl Logger {
         Logger {
             level: AtomicU8::new(level as u8),
             client,
+            to_client: AtomicBool::new(false),
         }
+    }
+
+    /// From now on, log to the client (`window/logMessage`) instead of stderr.
+    pub fn use_client(&self) {
+        self.to_client.store(true, Ordering::Relaxed);
     }
 
     pub fn level(&self) -> LogLevel {
@@ -40,16 +50,17 @@ impl Logger {
             return;
         }
         let message = message.into();
-        {
-            let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "[karmem-lsp {level}] {message}");
+        if self.to_client.load(Ordering::Relaxed) {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                let client = self.client.clone();
+                runtime.spawn(async move {
+                    client.log_message(level.message_type(), message).await;
+                });
+                return;
+            }
         }
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let client = self.client.clone();
-            runtime.spawn(async move {
-                client.log_message(level.message_type(), message).await;
-            });
-        }
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "[karmem-lsp {level}] {message}");
     }
 
     pub fn error(&self, message: impl Into<String>) {

@@ -769,6 +769,7 @@ fn server_capabilities(enc: Encoding) -> ServerCapabilities {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        self.log.use_client();
         let caps = ClientCaps::new(&params.capabilities);
         let enc = if caps.utf8_positions {
             Encoding::Utf8
