@@ -8,8 +8,9 @@
 //! process-wide lock), and read the schema's saved text from disk, so the last run always
 //! generates the newest saved text.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use karmem_codegen::build::{generate_and_write, source_name};
 use karmem_codegen::config::{self, Config, Job};
@@ -215,40 +216,101 @@ pub struct LensInfo {
     pub stale: bool,
 }
 
+/// The output files each schema text generates, remembered per (schema, text hash, jobs),
+/// so the stale check of every code-lens request reads file headers instead of analysing
+/// and generating again.
+#[derive(Default)]
+pub struct OutputCache {
+    known: Mutex<HashMap<(PathBuf, String, String), Arc<Vec<PathBuf>>>>,
+}
+
+/// Entries kept before the cache starts over (one per schema version seen).
+const OUTPUT_CACHE_LIMIT: usize = 256;
+
+impl OutputCache {
+    /// The files `found.jobs` write for `text` (`None` when the schema has errors or a
+    /// generator refuses it).
+    fn outputs(
+        &self,
+        schema: &Path,
+        text: &str,
+        hash: &str,
+        found: &SchemaJobs,
+    ) -> Option<Arc<Vec<PathBuf>>> {
+        let key = (
+            schema.to_path_buf(),
+            hash.to_string(),
+            format!("{:?}", found.jobs),
+        );
+        if let Some(known) = self.lock().get(&key) {
+            return Some(known.clone());
+        }
+        let analysis = analyze(text, &found.config.analysis_options());
+        if analysis.has_errors() {
+            return None;
+        }
+        let name = source_name(Some(&found.config.root), schema);
+        let mut paths = Vec::new();
+        for job in &found.jobs {
+            let Some(generator) = generator(&job.target.value) else {
+                continue;
+            };
+            let Ok(files) = karmem_codegen::generate(generator, &analysis, &name, &job.options)
+            else {
+                continue;
+            };
+            paths.extend(files.iter().map(|file| job.out_dir.join(&file.path)));
+        }
+        let paths = Arc::new(paths);
+        let mut known = self.lock();
+        if known.len() >= OUTPUT_CACHE_LIMIT {
+            known.clear();
+        }
+        known.insert(key, paths.clone());
+        Some(paths)
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(PathBuf, String, String), Arc<Vec<PathBuf>>>> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// The lens information of the saved schema at `schema`. A broken configuration or a
 /// schema that is not listed gives no targets; a schema with errors is never reported
 /// stale (its output cannot be regenerated until it is fixed).
-pub fn lens_info(schema: &Path) -> LensInfo {
+pub fn lens_info(schema: &Path, cache: &OutputCache) -> LensInfo {
     let Ok(Some(found)) = jobs_for(schema) else {
         return LensInfo::default();
     };
     let targets: Vec<String> = found.targets().iter().map(|t| t.to_string()).collect();
-    let stale = is_stale(schema, &found);
+    let stale = is_stale(schema, &found, cache);
     LensInfo { targets, stale }
 }
 
-fn is_stale(schema: &Path, found: &SchemaJobs) -> bool {
+/// Some existing output file records another schema hash than the saved text's.
+fn is_stale(schema: &Path, found: &SchemaJobs, cache: &OutputCache) -> bool {
     let Ok(text) = std::fs::read_to_string(schema) else {
         return false;
     };
-    let analysis = analyze(&text, &found.config.analysis_options());
-    if analysis.has_errors() {
-        return false;
-    }
     let hash = karmem_codegen::schema_hash(&text);
-    let name = source_name(Some(&found.config.root), schema);
-    found.jobs.iter().any(|job| {
-        let Some(generator) = generator(&job.target.value) else {
-            return false;
-        };
-        let Ok(files) = karmem_codegen::generate(generator, &analysis, &name, &job.options) else {
-            return false;
-        };
-        files.iter().any(|file| {
-            std::fs::read_to_string(job.out_dir.join(&file.path))
-                .ok()
-                .and_then(|existing| karmem_codegen::read_header_hash(&existing))
-                .is_some_and(|recorded| recorded != hash)
-        })
-    })
+    let Some(outputs) = cache.outputs(schema, &text, &hash, found) else {
+        return false;
+    };
+    outputs
+        .iter()
+        .any(|path| recorded_hash(path).is_some_and(|recorded| recorded != hash))
+}
+
+/// The schema hash in the header of a generated file (read from its first bytes only).
+fn recorded_hash(path: &Path) -> Option<String> {
+    use std::io::Read as _;
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)
+        .ok()?
+        .take(4096)
+        .read_to_end(&mut head)
+        .ok()?;
+    karmem_codegen::read_header_hash(&String::from_utf8_lossy(&head))
 }

@@ -123,6 +123,8 @@ pub struct Backend {
     caps: OnceLock<ClientCaps>,
     settings: Arc<SettingsState>,
     compat: Arc<compat::CompatState>,
+    /// Output files per schema version, for the stale-output code lens.
+    outputs: Arc<generate::OutputCache>,
     shutdown: Arc<AtomicBool>,
 }
 
@@ -232,6 +234,7 @@ impl Backend {
                 cli_log_level: options.log_level,
             }),
             compat: Arc::default(),
+            outputs: Arc::default(),
             shutdown,
         }
     }
@@ -970,8 +973,10 @@ impl LanguageServer for Backend {
         };
         let range = convert::range(&analyzed.index, header, self.encoding());
         drop(analyzed);
+        let outputs = self.outputs.clone();
         let info = tokio::task::spawn_blocking(move || {
-            catch_unwind(AssertUnwindSafe(|| generate::lens_info(&path))).unwrap_or_default()
+            catch_unwind(AssertUnwindSafe(|| generate::lens_info(&path, &outputs)))
+                .unwrap_or_default()
         })
         .await
         .unwrap_or_default();
