@@ -221,8 +221,11 @@ pub struct LensInfo {
 /// and generating again.
 #[derive(Default)]
 pub struct OutputCache {
-    known: Mutex<HashMap<(PathBuf, String, String), Arc<Vec<PathBuf>>>>,
+    known: Mutex<OutputMap>,
 }
+
+/// (schema, text hash, jobs) → the files generated for it.
+type OutputMap = HashMap<(PathBuf, String, String), Arc<Vec<PathBuf>>>;
 
 /// Entries kept before the cache starts over (one per schema version seen).
 const OUTPUT_CACHE_LIMIT: usize = 256;
