@@ -23,9 +23,11 @@ pub const Writer = struct {
     /// A fixed writer never grows: `Alloc` fails when the storage is full.
     isFixed: bool,
 
-    /// Appends `len` zero bytes and returns their offset. Grows the storage to
-    /// max(2 × capacity, needed); fails with `error.OutOfMemory` when a fixed writer is
-    /// full or the message would pass 4 GiB (offsets are `u32`).
+    /// Appends `len` bytes and returns their offset. The bytes are not zeroed (as in
+    /// upstream's runtime): they may hold data of an earlier message, so the caller must
+    /// write all of them (generated code writes every byte, padding included). Grows the
+    /// storage to max(2 × capacity, needed); fails with `error.OutOfMemory` when a fixed
+    /// writer is full or the message would pass 4 GiB (offsets are `u32`).
     pub fn Alloc(self: *Writer, len: usize) Allocator.Error!u32 {
         const offset = self.memory.len;
         const needed = std.math.add(usize, offset, len) catch return error.OutOfMemory;
@@ -37,7 +39,6 @@ pub const Writer = struct {
             try self.Grow(std.math.max(doubled, needed));
         }
         self.memory = self.memory.ptr[0..needed];
-        std.mem.set(u8, self.memory[offset..needed], 0);
         return @intCast(u32, offset);
     }
 
@@ -145,9 +146,12 @@ test "writer allocates, grows, writes and resets" {
     const b = try w.Alloc(5);
     try std.testing.expectEqual(@as(u32, 3), b);
     try std.testing.expect(w.capacity >= 8);
+    const head = [_]u8{ 9, 8, 7 };
+    w.WriteAt(a, &head, 3);
     const value: u32 = 0x04030201;
     w.WriteAt(b, @ptrCast([*]const u8, &value), 4);
-    try std.testing.expectEqualSlices(u8, &[_]u8{ 0, 0, 0, 1, 2, 3, 4, 0 }, w.Bytes());
+    w.WriteAt(b + 4, &head, 1);
+    try std.testing.expectEqualSlices(u8, &[_]u8{ 9, 8, 7, 1, 2, 3, 4, 9 }, w.Bytes());
     w.Reset();
     try std.testing.expectEqual(@as(usize, 0), w.Bytes().len);
     try std.testing.expectEqual(@as(u32, 0), try w.Alloc(1));

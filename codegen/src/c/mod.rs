@@ -19,6 +19,10 @@
 //!
 //! The output is warning-free under `gcc -std=c11 -Wall -Wextra -pedantic` and assumes a
 //! little-endian target, as upstream (native representation = wire representation).
+//! Slices and arrays of inline structs made only of same-size numbers (e.g. three
+//! `float32`) are copied in one piece when `_<Struct>WireLayout()`, a compile-time constant
+//! over `sizeof`/`offsetof`, says the native layout is the wire layout; otherwise (and for
+//! bools) element by element. Arrays of primitives are copied in one piece.
 //! Option `@c.import` (default `karmem.h`) names the runtime header; `@c.prefix` is
 //! accepted and ignored, as upstream does.
 
@@ -219,6 +223,17 @@ impl<'s> Gen<'s> {
         self.out.push('\n');
     }
 
+    /// Indents by four spaces every non-empty line written since `start` (a line start).
+    fn indent_from(&mut self, start: usize) {
+        let tail = self.out.split_off(start);
+        for line in tail.lines() {
+            if !line.is_empty() {
+                self.out.push_str("    ");
+            }
+            self.line(line);
+        }
+    }
+
     fn docs(&mut self, indent: &str, docs: Option<&str>) {
         for line in doc_lines(docs) {
             self.out.push_str(indent);
@@ -247,6 +262,7 @@ impl<'s> Gen<'s> {
         self.line(&format!("#define {guard}"));
         self.line("");
         self.line("#include <stdbool.h>");
+        self.line("#include <stddef.h>");
         self.line("#include <stdint.h>");
         self.line("#include <stdlib.h>");
         self.line("#include <string.h>");
@@ -611,6 +627,9 @@ impl<'s> Gen<'s> {
         }
         self.line(&format!("}} {name};"));
         self.line("");
+        if self.plain(s).is_some() {
+            self.wire_layout(s)?;
+        }
 
         // NewX
         self.line(&format!(
@@ -793,6 +812,95 @@ impl<'s> Gen<'s> {
         })
     }
 
+    /// `Some(k)` when inline struct `s` is made only of non-bool numbers (and enums) of one
+    /// size `k`, directly or through nested inline structs and non-empty arrays, with no
+    /// wire padding: then a native `s` normally has its wire layout (checked by
+    /// `_<S>WireLayout`), and arrays and slices of it are copied as bytes.
+    fn plain(&self, s: &Struct) -> Option<u32> {
+        if s.class != Some(Class::Inline) || s.size.as_ref()?.padding != 0 || s.fields.is_empty() {
+            return None;
+        }
+        let mut unit = None;
+        for f in &s.fields {
+            if !matches!(f.model, TypeModel::Single | TypeModel::Array)
+                || (f.model == TypeModel::Array && f.length == 0)
+            {
+                return None;
+            }
+            let k = match f.target? {
+                TypeTarget::Primitive(Primitive::Bool) => return None,
+                TypeTarget::Primitive(p) => p.size(),
+                TypeTarget::Enum(i) => self.schema.enums.get(i)?.base?.size(),
+                TypeTarget::Struct(i) => self.plain(self.schema.structs.get(i)?)?,
+            };
+            if *unit.get_or_insert(k) != k {
+                return None;
+            }
+        }
+        unit
+    }
+
+    /// The C conditions under which a native `s` (a `plain` struct) is laid out as its wire
+    /// bytes: its size, every member's offset and every leaf type's size, recursively.
+    fn wire_conditions(&self, s: &Struct, out: &mut Vec<String>) -> Result<(), GenerateError> {
+        out.push(format!("sizeof({}) == {}", s.name, total(s)?));
+        for f in &s.fields {
+            let layout = f
+                .layout
+                .ok_or_else(|| internal(format!("field `{}.{}` has no layout", s.name, f.name)))?;
+            out.push(format!(
+                "offsetof({}, {}) == {}",
+                s.name, f.name, layout.offset
+            ));
+            let leaf = match f.target {
+                Some(TypeTarget::Primitive(p)) => Some((primitive_type(p).to_string(), p.size())),
+                Some(TypeTarget::Enum(i)) => {
+                    let e = self.schema.enums.get(i);
+                    let size = e.and_then(|e| e.base).map_or(0, |b| b.size());
+                    e.map(|e| (format!("Enum{}", e.name), size))
+                }
+                Some(TypeTarget::Struct(i)) => {
+                    if let Some(t) = self.schema.structs.get(i) {
+                        self.wire_conditions(t, out)?;
+                    }
+                    None
+                }
+                None => None,
+            };
+            if let Some((ty, size)) = leaf {
+                let condition = format!("sizeof({ty}) == {size}");
+                if !out.contains(&condition) {
+                    out.push(condition);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `_<S>WireLayout()`: true (a constant the compiler folds) when the native `s` has
+    /// its wire layout, so the bulk copies are taken; otherwise the per-field code runs.
+    fn wire_layout(&mut self, s: &Struct) -> Result<(), GenerateError> {
+        let mut conditions = Vec::new();
+        self.wire_conditions(s, &mut conditions)?;
+        let name = &s.name;
+        self.line(&format!(
+            "/// True when a native `{name}` is laid out as its wire bytes (a compile-time constant): arrays and slices of it are then copied in one piece."
+        ));
+        self.line(&format!("static inline bool _{name}WireLayout(void) {{"));
+        self.line(&format!("    return {};", conditions.join("\n        && ")));
+        self.line("}");
+        self.line("");
+        Ok(())
+    }
+
+    /// The plain inline struct of an element kind (see `plain`), if any.
+    fn plain_elem<'t>(&self, elem: ElemKind<'t>) -> Option<&'t Struct> {
+        match elem {
+            ElemKind::Inline(t) if self.plain(t).is_some() => Some(t),
+            _ => None,
+        }
+    }
+
     fn write_field(&mut self, s: &Struct, f: &FieldInfo) -> Result<(), GenerateError> {
         let field = f.name;
         let off = f.offset;
@@ -859,17 +967,30 @@ impl<'s> Gen<'s> {
                 }
             }
             (TypeModel::Array, ElemKind::Inline(t)) => {
+                let plain = self.plain(t).is_some();
+                let pad = if plain { "    " } else { "" };
+                if plain {
+                    self.line(&format!("    if (_{}WireLayout()) {{", t.name));
+                    self.line(&format!(
+                        "        KarmemWriterWriteAt(writer, offset + {off}, x->{field}, {});",
+                        f.size
+                    ));
+                    self.line("    } else {");
+                }
                 self.line(&format!(
-                    "    for (uint32_t i = 0; i < {}; i++) {{",
+                    "{pad}    for (uint32_t i = 0; i < {}; i++) {{",
                     f.length
                 ));
                 self.line(&format!(
-                    "        if (!{}WriteAt(&x->{field}[i], writer, offset + {off} + i * {})) {{",
+                    "{pad}        if (!{}WriteAt(&x->{field}[i], writer, offset + {off} + i * {})) {{",
                     t.name, f.elem_size
                 ));
-                self.line("            return false;");
-                self.line("        }");
-                self.line("    }");
+                self.line(&format!("{pad}            return false;"));
+                self.line(&format!("{pad}        }}"));
+                self.line(&format!("{pad}    }}"));
+                if plain {
+                    self.line("    }");
+                }
             }
             (TypeModel::Array, ElemKind::Table(_)) => {
                 return Err(internal(format!("`{}.{field}` repeats a table", s.name)));
@@ -922,14 +1043,30 @@ impl<'s> Gen<'s> {
                         self.line("        }");
                     }
                     ElemKind::Inline(t) => {
-                        self.line("        for (uint32_t i = 0; i < count; i++) {");
+                        let plain = self.plain(t).is_some();
+                        let pad = if plain { "    " } else { "" };
+                        if plain {
+                            self.line(&format!("        if (_{}WireLayout()) {{", t.name));
+                            self.line("            if (size > 0) {");
+                            self.line(&format!(
+                                "                KarmemWriterWriteAt(writer, at, x->{field}, (size_t) size);"
+                            ));
+                            self.line("            }");
+                            self.line("        } else {");
+                        }
                         self.line(&format!(
-                            "            if (!{}WriteAt(&x->{field}[i], writer, at + i * {})) {{",
+                            "{pad}        for (uint32_t i = 0; i < count; i++) {{"
+                        ));
+                        self.line(&format!(
+                            "{pad}            if (!{}WriteAt(&x->{field}[i], writer, at + i * {})) {{",
                             t.name, f.elem_size
                         ));
-                        self.line("                return false;");
-                        self.line("            }");
-                        self.line("        }");
+                        self.line(&format!("{pad}                return false;"));
+                        self.line(&format!("{pad}            }}"));
+                        self.line(&format!("{pad}        }}"));
+                        if plain {
+                            self.line("        }");
+                        }
                     }
                     ElemKind::Table(_) => {
                         return Err(internal(format!("`{}.{field}` repeats a table", s.name)));
@@ -968,6 +1105,33 @@ impl<'s> Gen<'s> {
                 self.line(&format!(
                     "        uint8_t * data = (uint8_t *) {v}_{field}(viewer);"
                 ));
+                let scalar = matches!(elem, ElemKind::Scalar { is_bool: false });
+                let guard = self.plain_elem(elem);
+                if scalar || guard.is_some() {
+                    // The elements present are copied as bytes, the rest zeroed.
+                    if let Some(t) = guard {
+                        self.line(&format!("        if (_{}WireLayout()) {{", t.name));
+                    }
+                    let pad = if guard.is_some() { "    " } else { "" };
+                    self.line(&format!(
+                        "{pad}        uint32_t n = count < {0} ? count : {0};",
+                        f.length
+                    ));
+                    self.line(&format!(
+                        "{pad}        memcpy(x->{field}, data, (size_t) n * {});",
+                        f.elem_size
+                    ));
+                    self.line(&format!(
+                        "{pad}        memset(&x->{field}[n], 0, (size_t) ({} - n) * sizeof(x->{field}[0]));",
+                        f.length
+                    ));
+                    if scalar {
+                        self.line("    }");
+                        return Ok(());
+                    }
+                    self.line("        } else {");
+                }
+                let loop_start = self.out.len();
                 self.line(&format!(
                     "        for (uint32_t i = 0; i < {}; i++) {{",
                     f.length
@@ -1006,6 +1170,10 @@ impl<'s> Gen<'s> {
                     }
                 }
                 self.line("        }");
+                if guard.is_some() {
+                    self.indent_from(loop_start);
+                    self.line("        }");
+                }
                 self.line("    }");
             }
             (TypeModel::Slice | TypeModel::SliceLimited, elem) => {
@@ -1057,12 +1225,28 @@ impl<'s> Gen<'s> {
                     }
                     ElemKind::Inline(t) => {
                         let tv = format!("{}Viewer", t.name);
+                        let plain = self.plain(t).is_some();
+                        if plain {
+                            self.line(&format!("        if (_{}WireLayout()) {{", t.name));
+                            self.line("            if (count > 0) {");
+                            self.line(&format!(
+                                "                memcpy(x->{field}, data, (size_t) count * {});",
+                                f.elem_size
+                            ));
+                            self.line("            }");
+                            self.line("        } else {");
+                        }
+                        let loop_start = self.out.len();
                         self.line("        for (uint32_t i = 0; i < count; i++) {");
                         self.line(&format!(
                             "            {}Read(&x->{field}[i], ({tv} *) &data[(size_t) i * {}], reader);",
                             t.name, f.elem_size
                         ));
                         self.line("        }");
+                        if plain {
+                            self.indent_from(loop_start);
+                            self.line("        }");
+                        }
                     }
                     ElemKind::Table(_) => {
                         return Err(internal(format!("`{field}` repeats a table")));

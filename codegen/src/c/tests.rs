@@ -200,3 +200,58 @@ fn problems_are_located_at_the_later_name() {
     assert_eq!(names, ["EnumKindBig", "NULL"], "{found:?}");
     assert!(found[0].2.contains("`Kind.Big`"), "{found:?}");
 }
+
+#[test]
+fn wire_layout_structs_are_copied_in_one_piece_behind_a_layout_check() {
+    let out = gen("karmem demo @packed(true);\nenum E uint32 { A; }\nstruct V inline { X float32; Y int32; K E; }\nstruct W inline { P V; Q [2]V; R [3]uint32; }\nstruct T table { Path []V; Fixed [4]V; Nested []W; Hit [3]float64; }\n").unwrap();
+    // The check covers the size, every offset and every leaf size, nested structs included.
+    assert!(
+        out.contains(
+            "static inline bool _VWireLayout(void) {\n    return sizeof(V) == 12\n        && offsetof(V, X) == 0\n        && sizeof(float) == 4\n        && offsetof(V, Y) == 4\n        && sizeof(int32_t) == 4\n        && offsetof(V, K) == 8\n        && sizeof(EnumE) == 4;\n}"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("static inline bool _WWireLayout(void) {\n    return sizeof(W) == 48\n        && offsetof(W, P) == 0\n        && sizeof(V) == 12\n"), "{out}");
+    // Writing: one copy when the check holds, the per-element loop otherwise.
+    assert!(out.contains("        if (_VWireLayout()) {\n            if (size > 0) {\n                KarmemWriterWriteAt(writer, at, x->Path, (size_t) size);\n            }\n        } else {\n            for (uint32_t i = 0; i < count; i++) {\n                if (!VWriteAt(&x->Path[i], writer, at + i * 12)) {"), "{out}");
+    assert!(out.contains("    if (_VWireLayout()) {\n        KarmemWriterWriteAt(writer, offset + 12, x->Fixed, 48);\n    } else {\n        for (uint32_t i = 0; i < 4; i++) {"), "{out}");
+    assert!(out.contains("        if (_WWireLayout()) {"), "{out}");
+    // Reading: the same, and primitive arrays copy what is present and zero the rest.
+    assert!(out.contains("        if (_VWireLayout()) {\n            if (count > 0) {\n                memcpy(x->Path, data, (size_t) count * 12);\n            }\n        } else {\n            for (uint32_t i = 0; i < count; i++) {\n                VRead(&x->Path[i], (VViewer *) &data[(size_t) i * 12], reader);\n            }\n        }"), "{out}");
+    assert!(out.contains("        if (_VWireLayout()) {\n            uint32_t n = count < 4 ? count : 4;\n            memcpy(x->Fixed, data, (size_t) n * 12);\n            memset(&x->Fixed[n], 0, (size_t) (4 - n) * sizeof(x->Fixed[0]));\n        } else {\n            for (uint32_t i = 0; i < 4; i++) {"), "{out}");
+    assert!(out.contains("        uint32_t n = count < 3 ? count : 3;\n        memcpy(x->Hit, data, (size_t) n * 8);\n        memset(&x->Hit[n], 0, (size_t) (3 - n) * sizeof(x->Hit[0]));\n    }"), "{out}");
+    assert!(!out.contains("_TWireLayout"));
+}
+
+#[test]
+fn structs_whose_native_layout_can_differ_are_copied_field_by_field() {
+    for (text, name) in [
+        // A bool (native `bool` may hold anything but 0/1 on the wire).
+        ("struct S inline { X float32; B bool; }", "S"),
+        // Mixed sizes (C may insert padding), and wire padding.
+        ("struct S inline { X float32; Y uint16; }", "S"),
+        ("struct S inline { X uint16; Y uint16; Z uint16; }", "S"),
+        // A member with no native counterpart, a slice, a table.
+        ("struct S inline { X uint32; E [0]uint32; }", "S"),
+        ("struct S inline { X []uint32; }", "S"),
+        (
+            "struct U table { X uint32; }\nstruct S inline { X U; }",
+            "S",
+        ),
+        // A nested struct that is not plain.
+        (
+            "struct Q inline { X float32; B bool; }\nstruct S inline { A Q; }",
+            "S",
+        ),
+    ] {
+        let out = gen(&format!(
+            "karmem demo;\n{text}\nstruct T table {{ L []{name}; A [2]{name}; }}\n"
+        ))
+        .unwrap();
+        assert!(!out.contains("WireLayout"), "{text}\n{out}");
+        assert!(
+            out.contains("for (uint32_t i = 0; i < count; i++) {"),
+            "{text}"
+        );
+    }
+}

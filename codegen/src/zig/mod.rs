@@ -18,6 +18,12 @@
 //! * a table field read through a missing (null) inline struct is the null table, not the
 //!   root message reinterpreted.
 //!
+//! Speed: `_Write<S>` writes every byte of `S`, padding included, so the runtime's `Alloc`
+//! need not zero what it hands out; arrays and slices of inline structs made only of
+//! same-size numbers are copied with one `@memcpy`/`WriteAt` each when the comptime
+//! constant `_Wire<S>` (little-endian, native offsets and size equal to the wire layout)
+//! holds, element by element otherwise.
+//!
 //! Schemas whose names would collide in Zig are refused ([`names::problems`]).
 
 mod names;
@@ -173,6 +179,73 @@ fn minimum(s: &Struct) -> Result<u32, GenerateError> {
         .ok_or_else(|| internal(format!("struct `{}` has no layout", s.name)))
 }
 
+/// The fields (name, offset) of an inline struct whose wire bytes can equal its native
+/// in-memory bytes: only numbers (no `bool`, enum or struct) of one size, contiguous from
+/// offset 0, filling the whole struct. The generated code still checks at compile time that
+/// the native layout really matches (see [`wire_const`]) before copying such structs in bulk.
+fn wire_fields(s: &Struct) -> Option<Vec<(&str, u32)>> {
+    if s.class != Some(Class::Inline) || s.fields.is_empty() {
+        return None;
+    }
+    let total = s.size.as_ref()?.total;
+    let mut width = None;
+    let mut list = Vec::new();
+    for field in &s.fields {
+        let layout = field.layout?;
+        let p = match (field.target?, field.model) {
+            (TypeTarget::Primitive(p), TypeModel::Single) if p != Primitive::Bool => p,
+            _ => return None,
+        };
+        let size = p.size();
+        if size == 0 || *width.get_or_insert(size) != size || layout.field != size {
+            return None;
+        }
+        if layout.offset != size * list.len() as u32 {
+            return None;
+        }
+        list.push((field.name.as_str(), layout.offset));
+    }
+    (width? * list.len() as u32 == total).then_some(list)
+}
+
+/// The name of the comptime constant that says whether `s`'s native layout is its wire
+/// layout (declared next to `_Write<S>` when [`wire_fields`] accepts `s`).
+fn wire_const(s: &Struct) -> String {
+    ident(&format!("_Wire{}", s.name))
+}
+
+/// The byte ranges of `[0, total)` that no field (nor a table's size header) covers:
+/// padding, which `_Write<S>` zeroes itself (the runtime's `Alloc` does not zero).
+fn gaps(list: &[FieldInfo], total: u32, table: bool) -> Vec<(u32, u32)> {
+    let mut covered = vec![false; total as usize];
+    let mut mark = |start: u32, len: u32| {
+        let end = (start.saturating_add(len)).min(total);
+        for b in covered.iter_mut().take(end as usize).skip(start as usize) {
+            *b = true;
+        }
+    };
+    if table {
+        mark(0, 4);
+    }
+    for f in list {
+        mark(f.offset, f.size);
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < covered.len() {
+        if covered[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < covered.len() && !covered[i] {
+            i += 1;
+        }
+        out.push((start as u32, (i - start) as u32));
+    }
+    out
+}
+
 fn is_table(s: &Struct) -> bool {
     s.class == Some(Class::Table)
 }
@@ -301,6 +374,14 @@ fn docs(out: &mut String, indent: &str, docs: Option<&str>) {
 }
 
 /// `offset + n` (or `offset`).
+/// `text` with every line prefixed by `prefix`.
+fn indent(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|line| format!("{prefix}{line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn at(base: &str, n: u32) -> String {
     if n == 0 {
         base.to_string()
@@ -584,6 +665,13 @@ impl<'s> Gen<'s> {
         for f in &list {
             self.write_field(&mut body, f, s.packed)?;
         }
+        for (start, len) in gaps(&list, total, is_table(s)) {
+            let _ = writeln!(
+                body,
+                "writer.WriteAt({}, &([_]u8{{0}} ** {len}), {len});",
+                at("offset", start)
+            );
+        }
         o.push('\n');
         function(
             &mut o,
@@ -596,6 +684,24 @@ impl<'s> Gen<'s> {
             &["x", "writer", "offset"],
             &body,
         );
+        if let Some(wire) = wire_fields(s) {
+            let me = ident(&s.name);
+            let _ = writeln!(
+                o,
+                "\n/// Whether a `{}` is stored in memory exactly as in a message (then arrays and\n\
+                 /// slices of it are copied in bulk).",
+                s.name.replace('`', "")
+            );
+            let _ = write!(
+                o,
+                "const {} = @import(\"builtin\").cpu.arch.endian() == .Little and @sizeOf({me}) == {total}",
+                wire_const(s)
+            );
+            for (name, offset) in wire {
+                let _ = write!(o, " and @offsetOf({me}, \"{name}\") == {offset}");
+            }
+            o.push_str(";\n");
+        }
         self.out.push_str(&o);
         Ok(())
     }
@@ -703,11 +809,25 @@ impl<'s> Gen<'s> {
                             "    for (x.{name}) |*e, i| {{\n        e.* = src[i] != 0;\n    }}"
                         );
                     }
-                    Kind::InlineVec(..) => {
-                        let _ = writeln!(
-                            body,
-                            "    for (x.{name}) |*e, i| {{\n        try e.Read(&src[i], reader);\n    }}"
-                        );
+                    Kind::InlineVec(t, _) => {
+                        let each = "for (x.NAME) |*e, i| {\n    try e.Read(&src[i], reader);\n}"
+                            .replace("NAME", name);
+                        match (wire_fields(t), t.size.as_ref()) {
+                            (Some(_), Some(size)) => {
+                                let _ = writeln!(
+                                    body,
+                                    "    if ({}) {{\n        \
+                                     @memcpy(@ptrCast([*]u8, x.{name}.ptr), @ptrCast([*]const u8, src.ptr), src.len * {});\n    \
+                                     }} else {{\n{}\n    }}",
+                                    wire_const(t),
+                                    size.total,
+                                    indent(&each, "        ")
+                                );
+                            }
+                            _ => {
+                                let _ = writeln!(body, "{}", indent(&each, "    "));
+                            }
+                        }
                     }
                     _ => {
                         let _ = writeln!(
@@ -721,13 +841,32 @@ impl<'s> Gen<'s> {
             Kind::Inline(_) => {
                 let _ = writeln!(body, "try x.{name}.Read(viewer.{name}(), reader);");
             }
-            Kind::InlineArray(..) => {
-                let _ = writeln!(
-                    body,
-                    "{{\n    const src = viewer.{name}();\n    for (x.{name}) |*e, i| {{\n        \
-                     if (i < src.len) {{\n            try e.Read(&src[i], reader);\n        }} else {{\n            \
-                     e.Reset();\n        }}\n    }}\n}}"
-                );
+            Kind::InlineArray(t, n) => {
+                let each = "for (x.NAME) |*e, i| {\n    if (i < src.len) {\n        try e.Read(&src[i], reader);\n    \
+                            } else {\n        e.Reset();\n    }\n}"
+                    .replace("NAME", name);
+                match (wire_fields(t), t.size.as_ref()) {
+                    (Some(_), Some(size)) if n > 0 => {
+                        let _ = writeln!(
+                            body,
+                            "{{\n    const src = viewer.{name}();\n    if ({}) {{\n        \
+                             const count = std.math.min(src.len, {n});\n        \
+                             @memcpy(@ptrCast([*]u8, &x.{name}), @ptrCast([*]const u8, src.ptr), count * {});\n        \
+                             for (x.{name}[count..]) |*e| {{\n            e.Reset();\n        }}\n    \
+                             }} else {{\n{}\n    }}\n}}",
+                            wire_const(t),
+                            size.total,
+                            indent(&each, "        ")
+                        );
+                    }
+                    _ => {
+                        let _ = writeln!(
+                            body,
+                            "{{\n    const src = viewer.{name}();\n{}\n}}",
+                            indent(&each, "    ")
+                        );
+                    }
+                }
             }
             Kind::Table(_) => {
                 let _ = writeln!(body, "try x.{name}.Read(viewer.{name}(reader), reader);");
@@ -778,11 +917,22 @@ impl<'s> Gen<'s> {
                     );
                 }
                 if let Kind::InlineVec(t, _) = f.kind {
-                    let _ = writeln!(
-                        body,
-                        "    for (x.{name}) |*e, i| {{\n        try {}(e, writer, ptr + @intCast(u32, i) * {element});\n    }}",
+                    let each = format!(
+                        "for (x.{name}) |*e, i| {{\n    try {}(e, writer, ptr + @intCast(u32, i) * {element});\n}}",
                         ident(&format!("_Write{}", t.name))
                     );
+                    if wire_fields(t).is_some() {
+                        let _ = writeln!(
+                            body,
+                            "    if ({}) {{\n        \
+                             writer.WriteAt(ptr, @ptrCast([*]const u8, x.{name}.ptr), len);\n    \
+                             }} else {{\n{}\n    }}",
+                            wire_const(t),
+                            indent(&each, "        ")
+                        );
+                    } else {
+                        let _ = writeln!(body, "{}", indent(&each, "    "));
+                    }
                 } else {
                     let _ = writeln!(
                         body,
@@ -798,13 +948,23 @@ impl<'s> Gen<'s> {
                     ident(&format!("_Write{}", t.name))
                 );
             }
-            Kind::InlineArray(t, _) => {
-                let _ = writeln!(
-                    body,
+            Kind::InlineArray(t, n) => {
+                let each = format!(
                     "for (x.{name}) |*e, i| {{\n    try {}(e, writer, {slot} + @intCast(u32, i) * {});\n}}",
                     ident(&format!("_Write{}", t.name)),
                     total(t)?
                 );
+                if n > 0 && wire_fields(t).is_some() {
+                    let _ = writeln!(
+                        body,
+                        "if ({}) {{\n    writer.WriteAt({slot}, @ptrCast([*]const u8, &x.{name}), {});\n}} else {{\n{}\n}}",
+                        wire_const(t),
+                        f.size,
+                        indent(&each, "    ")
+                    );
+                } else {
+                    let _ = writeln!(body, "{each}");
+                }
             }
             Kind::Table(t) => {
                 let _ = writeln!(

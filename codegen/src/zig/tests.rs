@@ -315,3 +315,92 @@ fn problems_are_located_at_the_offending_name() {
         "karmem demo;\nstruct A inline @id(7) { X uint8; }\nstruct B inline @id(7) { X uint8; }\n";
     assert_eq!(located(&ZigGenerator, text), []);
 }
+
+/// Whether `code` contains `snippet`, ignoring each line's indentation.
+fn has(code: &str, snippet: &str) -> bool {
+    let squash = |text: &str| {
+        text.lines()
+            .map(str::trim_start)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    squash(code).contains(&squash(snippet))
+}
+
+#[test]
+fn same_size_number_structs_are_copied_in_bulk_behind_a_comptime_check() {
+    let code = gen(DEMO).unwrap();
+    // `Point` (two int32, packed: 8 bytes) qualifies; the check covers every field.
+    assert!(has(
+        &code,
+        "const _WirePoint = @import(\"builtin\").cpu.arch.endian() == .Little and \
+         @sizeOf(Point) == 8 and @offsetOf(Point, \"X\") == 0 and @offsetOf(Point, \"Y\") == 4;"
+    ));
+    assert!(has(&code,
+        "    if (_WirePoint) {\n        writer.WriteAt(ptr, @ptrCast([*]const u8, x.Path.ptr), len);\n    } else {\n        for (x.Path) |*e, i| {\n            try _WritePoint(e, writer, ptr + @intCast(u32, i) * 8);\n        }\n    }"
+    ));
+    assert!(has(&code,
+        "        if (_WirePoint) {\n            @memcpy(@ptrCast([*]u8, x.Path.ptr), @ptrCast([*]const u8, src.ptr), src.len * 8);\n        } else {\n            for (x.Path) |*e, i| {\n                try e.Read(&src[i], reader);\n            }\n        }"
+    ));
+    // A struct holding a table, mixed sizes, bools or enums never qualifies.
+    let other = gen("karmem m @packed(true);
+        enum E uint8 { A; }
+        struct Mixed inline { A int32; B int16; }
+        struct Flag inline { A bool; B bool; }
+        struct En inline { A E; }
+        struct Nested inline { P Mixed; }
+        struct T table { M [2]Mixed; F []Flag; E []En; N []Nested; }")
+    .unwrap();
+    assert!(!other.contains("_Wire"), "{other}");
+    assert!(has(&other,
+        "for (x.M) |*e, i| {\n    try _WriteMixed(e, writer, offset + 4 + @intCast(u32, i) * 6);\n}"
+    ));
+}
+
+#[test]
+fn fixed_arrays_of_wire_structs_are_copied_in_bulk() {
+    let code = gen("karmem m @packed(true);
+        struct V inline { X float64; Y float64; }
+        struct T table { A [3]V; Z [0]V; }")
+    .unwrap();
+    assert!(has(
+        &code,
+        "if (_WireV) {\n    writer.WriteAt(offset + 4, @ptrCast([*]const u8, &x.A), 48);\n} else {"
+    ));
+    assert!(has(
+        &code,
+        "        const count = std.math.min(src.len, 3);\n        \
+         @memcpy(@ptrCast([*]u8, &x.A), @ptrCast([*]const u8, src.ptr), count * 16);\n        \
+         for (x.A[count..]) |*e| {\n            e.Reset();\n        }"
+    ));
+    // An empty array keeps the (empty) loop.
+    assert!(!code.contains("&x.Z), 0)"));
+}
+
+#[test]
+fn padding_is_written_as_zeros_since_alloc_does_not_zero() {
+    // Not packed: `V` (12 bytes of fields) takes 16, so its slices are not bulk-copied
+    // and `_WriteV` zeroes bytes 12..16.
+    let code = gen("karmem m;
+        struct V inline { X float32; Y float32; Z float32; }
+        struct T table { A uint8; P []V; }")
+    .unwrap();
+    assert!(!code.contains("_WireV"), "{code}");
+    let write_v = &code[code.find("fn _WriteV(").unwrap()..];
+    let write_v = &write_v[..write_v.find("\n}\n").unwrap()];
+    assert!(
+        write_v.contains("writer.WriteAt(offset + 12, &([_]u8{0} ** 4), 4);"),
+        "{write_v}"
+    );
+    // Tables are not padded: nothing to zero there.
+    let write_t = &code[code.find("fn _WriteT(").unwrap()..];
+    let write_t = &write_t[..write_t.find("\n}\n").unwrap()];
+    assert!(!write_t.contains("&([_]u8{0} ** "), "{write_t}");
+}
+
+#[test]
+fn gaps_are_the_bytes_no_field_covers() {
+    assert_eq!(gaps(&[], 8, true), vec![(4, 4)]);
+    assert_eq!(gaps(&[], 0, false), vec![]);
+    assert_eq!(gaps(&[], 3, false), vec![(0, 3)]);
+}

@@ -273,9 +273,7 @@ impl OutputCache {
         Some(paths)
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(PathBuf, String, String), Arc<Vec<PathBuf>>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, OutputMap> {
         self.known.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
