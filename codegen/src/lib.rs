@@ -142,6 +142,21 @@ impl GenerateInput<'_> {
     pub fn default_file_name(&self, extension: &str) -> String {
         format!("{}_generated.{extension}", self.schema.module)
     }
+
+    /// The one file upstream's targets write: `contents` at [`Self::default_file_name`].
+    pub fn single_file(
+        &self,
+        extension: &str,
+        contents: String,
+    ) -> Result<Vec<GeneratedFile>, GenerateError> {
+        let path = self.default_file_name(extension);
+        GeneratedFile::new(path.clone(), contents)
+            .map(|file| vec![file])
+            .map_err(|e| GenerateError::InvalidPath {
+                path,
+                reason: e.to_string(),
+            })
+    }
 }
 
 /// Why a generator produced nothing.

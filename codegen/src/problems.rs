@@ -26,6 +26,21 @@ impl NameProblem {
     }
 }
 
+/// `Ok` when there are no problems; otherwise [`crate::GenerateError::Unsupported`] listing
+/// every one: "the {language} target cannot express this schema: a; b".
+pub fn refuse(language: &str, problems: Vec<NameProblem>) -> Result<(), crate::GenerateError> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = problems.into_iter().map(|p| p.message).collect();
+    Err(crate::GenerateError::Unsupported {
+        message: format!(
+            "the {language} target cannot express this schema: {}",
+            list.join("; ")
+        ),
+    })
+}
+
 /// For the targets' tests: the problems `generator` finds in the error-free `text`, as
 /// (offset of the span, the text the span covers, message).
 #[cfg(test)]

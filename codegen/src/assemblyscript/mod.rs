@@ -49,19 +49,9 @@ impl Generator for AssemblyScriptGenerator {
     fn generate(&self, input: &GenerateInput) -> Result<Vec<GeneratedFile>, GenerateError> {
         let import = input.options.get("import").unwrap_or(DEFAULT_IMPORT);
         check_import(import)?;
-        let problems = names::problems(input.schema);
-        if !problems.is_empty() {
-            let list: Vec<String> = problems.into_iter().map(|p| p.message).collect();
-            return Err(unsupported(list.join("; ")));
-        }
+        crate::problems::refuse("AssemblyScript", names::problems(input.schema))?;
         let text = Gen::new(input.schema)?.file(&input.header(), import)?;
-        let path = input.default_file_name("ts");
-        let file =
-            GeneratedFile::new(path.clone(), text).map_err(|e| GenerateError::InvalidPath {
-                path,
-                reason: e.to_string(),
-            })?;
-        Ok(vec![file])
+        input.single_file("ts", text)
     }
 }
 

@@ -56,24 +56,9 @@ impl Generator for CGenerator {
     fn generate(&self, input: &GenerateInput) -> Result<Vec<GeneratedFile>, GenerateError> {
         let import = input.options.get("import").unwrap_or(DEFAULT_IMPORT);
         check_import(import)?;
-        let problems = names::problems(input.schema);
-        if !problems.is_empty() {
-            let list: Vec<String> = problems.into_iter().map(|p| p.message).collect();
-            return Err(GenerateError::Unsupported {
-                message: format!(
-                    "the C target cannot express this schema: {}",
-                    list.join("; ")
-                ),
-            });
-        }
+        crate::problems::refuse("C", names::problems(input.schema))?;
         let text = generate_text(input.schema, &input.header(), import)?;
-        let path = input.default_file_name("h");
-        let file =
-            GeneratedFile::new(path.clone(), text).map_err(|e| GenerateError::InvalidPath {
-                path,
-                reason: e.to_string(),
-            })?;
-        Ok(vec![file])
+        input.single_file("h", text)
     }
 }
 

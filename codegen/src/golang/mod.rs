@@ -65,24 +65,9 @@ impl Generator for GoGenerator {
                 module
             }
         };
-        let problems = names::problems(input.schema);
-        if !problems.is_empty() {
-            let list: Vec<String> = problems.into_iter().map(|p| p.message).collect();
-            return Err(GenerateError::Unsupported {
-                message: format!(
-                    "the Go target cannot express this schema: {}",
-                    list.join("; ")
-                ),
-            });
-        }
+        crate::problems::refuse("Go", names::problems(input.schema))?;
         let text = generate_text(input.schema, &input.header(), package, import)?;
-        let path = input.default_file_name("go");
-        let file =
-            GeneratedFile::new(path.clone(), text).map_err(|e| GenerateError::InvalidPath {
-                path,
-                reason: e.to_string(),
-            })?;
-        Ok(vec![file])
+        input.single_file("go", text)
     }
 }
 

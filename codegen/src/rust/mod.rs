@@ -47,24 +47,9 @@ impl Generator for RustGenerator {
     fn generate(&self, input: &GenerateInput) -> Result<Vec<GeneratedFile>, GenerateError> {
         let import = input.options.get("import").unwrap_or(DEFAULT_IMPORT);
         check_import(import)?;
-        let problems = names::problems(input.schema);
-        if !problems.is_empty() {
-            let list: Vec<String> = problems.into_iter().map(|p| p.message).collect();
-            return Err(GenerateError::Unsupported {
-                message: format!(
-                    "the Rust target cannot express this schema: {}",
-                    list.join("; ")
-                ),
-            });
-        }
+        crate::problems::refuse("Rust", names::problems(input.schema))?;
         let text = generate_text(input.schema, &input.header(), import)?;
-        let file = GeneratedFile::new(input.default_file_name("rs"), text).map_err(|e| {
-            GenerateError::InvalidPath {
-                path: input.default_file_name("rs"),
-                reason: e.to_string(),
-            }
-        })?;
-        Ok(vec![file])
+        input.single_file("rs", text)
     }
 }
 
