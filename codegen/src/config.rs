@@ -31,6 +31,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use karmem_syntax::compat::{Category, Rule};
+use karmem_syntax::line_index::{Encoding, LineIndex};
 
 use crate::{known_targets, TargetOptions};
 
@@ -390,18 +391,11 @@ fn parse_breaking(
 
 /// A [`ConfigError`] at byte range `span` of `text`.
 fn locate(path: &Path, text: &str, span: Range<usize>, message: String) -> ConfigError {
-    let mut start = span.start.min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let before = &text[..start];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
+    let at = LineIndex::new(text).line_col(span.start, Encoding::Utf32);
     ConfigError {
         file: path.to_path_buf(),
-        line,
-        column,
+        line: at.line as usize + 1,
+        column: at.col as usize + 1,
         span,
         message,
     }
@@ -667,6 +661,11 @@ package = "km"
         assert!(
             e.starts_with("proj/karmem.toml:3:1: unknown field `foo`"),
             "{e}"
+        );
+        // Columns count characters, not bytes.
+        assert_eq!(
+            err("[breaking]\nignore = { \"é\" = [\"A\"], NO = [\"A\"] }\n"),
+            "proj/karmem.toml:2:25: unknown rule `NO` (the rules are listed in docs/compatibility.md)"
         );
         let e = err("[breaking]\nlevel = 3\n");
         assert!(e.starts_with("proj/karmem.toml:2:9: invalid type"), "{e}");

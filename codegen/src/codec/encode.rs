@@ -149,7 +149,7 @@ impl<'s> Encoder<'s> {
         let slot = base + u64::from(layout.offset);
         let stride = u64::from(layout.allocation);
         match field.model {
-            TypeModel::Single => self.write_element(target, value, slot, false),
+            TypeModel::Single => self.write_element(target, value, slot),
             TypeModel::Array => {
                 let items: &[Value] = match value {
                     None => &[],
@@ -167,8 +167,7 @@ impl<'s> Encoder<'s> {
                 // Missing elements are written as defaults (tables still allocate).
                 for i in 0..n {
                     self.path.push_index(i);
-                    let result =
-                        self.write_element(target, items.get(i), slot + i as u64 * stride, false);
+                    let result = self.write_element(target, items.get(i), slot + i as u64 * stride);
                     self.path.pop();
                     result?;
                 }
@@ -229,7 +228,6 @@ impl<'s> Encoder<'s> {
                             target,
                             Some(item),
                             u64::from(p) + i as u64 * stride,
-                            true,
                         );
                         self.path.pop();
                         result?;
@@ -247,7 +245,6 @@ impl<'s> Encoder<'s> {
         target: TypeTarget,
         value: Option<&Value>,
         at: u64,
-        _in_slice: bool,
     ) -> Result<(), CodecError> {
         match target {
             TypeTarget::Primitive(p) => {
