@@ -23,6 +23,7 @@ mod header;
 mod path;
 pub(crate) mod problems;
 pub mod rust;
+mod targets_common;
 pub mod write;
 pub mod zig;
 
@@ -300,20 +301,13 @@ pub fn generate(
 /// Every path valid and distinct (compared case-insensitively, so the output is the same
 /// on case-insensitive file systems).
 pub fn check_paths(files: &[GeneratedFile]) -> Result<(), GenerateError> {
-    let mut seen = std::collections::BTreeSet::new();
-    for file in files {
-        validate_path(&file.path).map_err(|e| GenerateError::InvalidPath {
-            path: file.path.clone(),
-            reason: e.to_string(),
-        })?;
-        if !seen.insert(file.path.to_lowercase()) {
-            return Err(GenerateError::InvalidPath {
-                path: file.path.clone(),
-                reason: "produced twice".to_string(),
-            });
-        }
+    match path::first_bad_path(files.iter().map(|f| f.path.as_str())) {
+        None => Ok(()),
+        Some((path, error)) => Err(GenerateError::InvalidPath {
+            path: path.to_string(),
+            reason: error.map_or_else(|| "produced twice".to_string(), |e| e.to_string()),
+        }),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -398,7 +392,13 @@ mod tests {
             GeneratedFile::new("a.rs", "").unwrap(),
             GeneratedFile::new("A.rs", "").unwrap(),
         ];
-        assert!(check_paths(&dup).is_err());
+        assert_eq!(
+            check_paths(&dup),
+            Err(GenerateError::InvalidPath {
+                path: "A.rs".into(),
+                reason: "produced twice".into()
+            })
+        );
     }
 
     #[test]

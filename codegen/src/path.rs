@@ -85,6 +85,25 @@ pub fn validate_path(path: &str) -> Result<(), PathError> {
     Ok(())
 }
 
+/// The first of `paths` that is invalid (with [`validate_path`]'s error) or repeats an
+/// earlier one (with `None`). Paths are compared case-insensitively, so the output is the
+/// same on case-insensitive file systems. Shared by [`crate::check_paths`] and
+/// [`crate::write::validate_all`].
+pub(crate) fn first_bad_path<'a>(
+    paths: impl IntoIterator<Item = &'a str>,
+) -> Option<(&'a str, Option<PathError>)> {
+    let mut seen = std::collections::BTreeSet::new();
+    for path in paths {
+        if let Err(error) = validate_path(path) {
+            return Some((path, Some(error)));
+        }
+        if !seen.insert(path.to_lowercase()) {
+            return Some((path, None));
+        }
+    }
+    None
+}
+
 fn allowed(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '+')
 }

@@ -33,12 +33,10 @@ pub fn refuse(language: &str, problems: Vec<NameProblem>) -> Result<(), crate::G
         return Ok(());
     }
     let list: Vec<String> = problems.into_iter().map(|p| p.message).collect();
-    Err(crate::GenerateError::Unsupported {
-        message: format!(
-            "the {language} target cannot express this schema: {}",
-            list.join("; ")
-        ),
-    })
+    Err(crate::targets_common::unsupported(
+        language,
+        list.join("; "),
+    ))
 }
 
 /// For the targets' tests: the problems `generator` finds in the error-free `text`, as

@@ -8,7 +8,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
-use crate::path::{validate_path, PathError};
+use crate::path::{first_bad_path, PathError};
 use crate::GeneratedFile;
 
 /// What [`write_files`] did.
@@ -23,7 +23,7 @@ pub struct WriteReport {
 /// Why [`write_files`] stopped.
 #[derive(Debug)]
 pub enum WriteError {
-    /// A path failed [`validate_path`]; nothing was written.
+    /// A path failed [`crate::validate_path`]; nothing was written.
     InvalidPath {
         path: String,
         error: PathError,
@@ -85,19 +85,16 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 
 /// Checks every path of `files` (valid, no duplicates) without touching the disk.
 pub fn validate_all(files: &[GeneratedFile]) -> Result<(), WriteError> {
-    let mut seen = std::collections::BTreeSet::new();
-    for file in files {
-        validate_path(&file.path).map_err(|error| WriteError::InvalidPath {
-            path: file.path.clone(),
+    match first_bad_path(files.iter().map(|f| f.path.as_str())) {
+        None => Ok(()),
+        Some((path, Some(error))) => Err(WriteError::InvalidPath {
+            path: path.to_string(),
             error,
-        })?;
-        if !seen.insert(file.path.to_lowercase()) {
-            return Err(WriteError::Duplicate {
-                path: file.path.clone(),
-            });
-        }
+        }),
+        Some((path, None)) => Err(WriteError::Duplicate {
+            path: path.to_string(),
+        }),
     }
-    Ok(())
 }
 
 /// Writes `files` below `out_dir` (created with its parents if missing).

@@ -25,8 +25,9 @@
 
 mod names;
 
-use karmem_syntax::model::{Class, Field, Primitive, Schema, Struct, TypeModel, TypeTarget};
+use karmem_syntax::model::{Field, Primitive, Schema, Struct, TypeModel, TypeTarget};
 
+use crate::targets_common::is_table;
 use crate::{GenerateError, GenerateInput, GeneratedFile, Generator, NameProblem};
 
 pub use names::problems;
@@ -49,16 +50,17 @@ impl Generator for AssemblyScriptGenerator {
     fn generate(&self, input: &GenerateInput) -> Result<Vec<GeneratedFile>, GenerateError> {
         let import = input.options.get("import").unwrap_or(DEFAULT_IMPORT);
         check_import(import)?;
-        crate::problems::refuse("AssemblyScript", names::problems(input.schema))?;
+        crate::problems::refuse(LANGUAGE, names::problems(input.schema))?;
         let text = Gen::new(input.schema)?.file(&input.header(), import)?;
         input.single_file("ts", text)
     }
 }
 
+/// The language named in this target's errors.
+const LANGUAGE: &str = "AssemblyScript";
+
 fn unsupported(message: String) -> GenerateError {
-    GenerateError::Unsupported {
-        message: format!("the AssemblyScript target cannot express this schema: {message}"),
-    }
+    crate::targets_common::unsupported(LANGUAGE, message)
 }
 
 /// `@assemblyscript.import` is put in a single-quoted string: it must be a non-empty
@@ -192,10 +194,6 @@ impl<'s> Gen<'s> {
         s.size.as_ref().map_or(0, |z| z.total)
     }
 
-    fn is_table(s: &Struct) -> bool {
-        s.class == Some(Class::Table)
-    }
-
     fn element(&self, target: TypeTarget) -> Result<(String, u32), GenerateError> {
         match target {
             TypeTarget::Primitive(p) => Ok((primitive_type(p).to_string(), p.size())),
@@ -229,7 +227,7 @@ impl<'s> Gen<'s> {
                     .structs
                     .get(i)
                     .ok_or_else(|| unsupported(format!("unknown struct #{i}")))?;
-                match (f.model, Self::is_table(s)) {
+                match (f.model, is_table(s)) {
                     (TypeModel::Single, true) => Kind::Table(s),
                     (TypeModel::Single, false) => Kind::Inline(s),
                     (TypeModel::Array, false) => Kind::InlineArray(s, f.length),
@@ -277,10 +275,10 @@ impl<'s> Gen<'s> {
         self.line(0, &format!("let _Null = new StaticArray<u8>({largest});"));
         self.line(0, "let _NullReader = karmem.NewReader(_Null);");
         let inline_table = schema.structs.iter().any(|s| {
-            !Self::is_table(s)
+            !is_table(s)
                 && s.fields.iter().any(|f| {
                     matches!(f.target, Some(TypeTarget::Struct(i))
-                        if schema.structs.get(i).is_some_and(Self::is_table))
+                        if schema.structs.get(i).is_some_and(is_table))
                 })
         });
         if inline_table {
@@ -420,7 +418,7 @@ impl<'s> Gen<'s> {
             1,
             &format!("static WriteInPlace(x: {name}, writer: karmem.Writer, offset: u32): bool {{"),
         );
-        if Self::is_table(s) {
+        if is_table(s) {
             let content = s.size.as_ref().map_or(0, |z| z.content);
             self.line(2, &format!("writer.WriteAt<u32>(offset, {content});"));
         }
@@ -765,7 +763,7 @@ impl<'s> Gen<'s> {
             .iter()
             .map(|f| self.info(f))
             .collect::<Result<_, _>>()?;
-        let table = Self::is_table(s);
+        let table = is_table(s);
         self.line(0, "");
         self.docs(0, s.docs.as_deref());
         self.line(0, "@unmanaged");

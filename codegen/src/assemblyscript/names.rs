@@ -153,20 +153,10 @@ pub fn problems(schema: &Schema) -> Vec<NameProblem> {
             }
         }
     }
-    let mut ids: BTreeMap<u64, &str> = BTreeMap::new();
-    for s in &schema.structs {
-        if let Some(previous) = ids.get(&s.id) {
-            problems.push(NameProblem {
-                span: s.name_span,
-                message: format!(
-                    "structs `{previous}` and `{}` have the same id {}: their packet identifiers could not be told apart",
-                    s.name, s.id
-                ),
-            });
-        } else {
-            ids.insert(s.id, &s.name);
-        }
-    }
+    problems.extend(crate::targets_common::duplicate_ids(
+        schema,
+        "their packet identifiers could not be told apart",
+    ));
     problems.sort_by_key(|p| p.span.start);
     problems
 }

@@ -32,8 +32,9 @@ mod tests;
 
 use std::fmt::Write as _;
 
-use karmem_syntax::model::{Class, Enum, Field, Primitive, Schema, Struct, TypeModel, TypeTarget};
+use karmem_syntax::model::{Enum, Field, Primitive, Schema, Struct, TypeModel, TypeTarget};
 
+use crate::targets_common::{is_table, plain_unit, struct_size, unsupported};
 use crate::{GenerateError, GenerateInput, GeneratedFile, Generator, NameProblem};
 
 pub use names::problems;
@@ -56,7 +57,7 @@ impl Generator for CGenerator {
     fn generate(&self, input: &GenerateInput) -> Result<Vec<GeneratedFile>, GenerateError> {
         let import = input.options.get("import").unwrap_or(DEFAULT_IMPORT);
         check_import(import)?;
-        crate::problems::refuse("C", names::problems(input.schema))?;
+        crate::problems::refuse(LANGUAGE, names::problems(input.schema))?;
         let text = generate_text(input.schema, &input.header(), import)?;
         input.single_file("h", text)
     }
@@ -82,10 +83,11 @@ fn check_import(import: &str) -> Result<(), GenerateError> {
     Ok(())
 }
 
+/// The language named in this target's errors.
+const LANGUAGE: &str = "C";
+
 fn internal(message: String) -> GenerateError {
-    GenerateError::Unsupported {
-        message: format!("the C target cannot express this schema: {message}"),
-    }
+    unsupported(LANGUAGE, message)
 }
 
 /// The C type of a primitive (`char` is a byte).
@@ -140,14 +142,7 @@ struct Gen<'s> {
 }
 
 fn total(s: &Struct) -> Result<u32, GenerateError> {
-    s.size
-        .as_ref()
-        .map(|z| z.total)
-        .ok_or_else(|| internal(format!("struct `{}` has no layout", s.name)))
-}
-
-fn is_table(s: &Struct) -> bool {
-    s.class == Some(Class::Table)
+    Ok(struct_size(s, LANGUAGE)?.total)
 }
 
 /// An integer literal of `n` for a C integer type (`ULL`/`LL` so 64-bit values fit).
@@ -612,7 +607,7 @@ impl<'s> Gen<'s> {
         }
         self.line(&format!("}} {name};"));
         self.line("");
-        if self.plain(s).is_some() {
+        if plain_unit(self.schema, s).is_some() {
             self.wire_layout(s)?;
         }
 
@@ -797,35 +792,7 @@ impl<'s> Gen<'s> {
         })
     }
 
-    /// `Some(k)` when inline struct `s` is made only of non-bool numbers (and enums) of one
-    /// size `k`, directly or through nested inline structs and non-empty arrays, with no
-    /// wire padding: then a native `s` normally has its wire layout (checked by
-    /// `_<S>WireLayout`), and arrays and slices of it are copied as bytes.
-    fn plain(&self, s: &Struct) -> Option<u32> {
-        if s.class != Some(Class::Inline) || s.size.as_ref()?.padding != 0 || s.fields.is_empty() {
-            return None;
-        }
-        let mut unit = None;
-        for f in &s.fields {
-            if !matches!(f.model, TypeModel::Single | TypeModel::Array)
-                || (f.model == TypeModel::Array && f.length == 0)
-            {
-                return None;
-            }
-            let k = match f.target? {
-                TypeTarget::Primitive(Primitive::Bool) => return None,
-                TypeTarget::Primitive(p) => p.size(),
-                TypeTarget::Enum(i) => self.schema.enums.get(i)?.base?.size(),
-                TypeTarget::Struct(i) => self.plain(self.schema.structs.get(i)?)?,
-            };
-            if *unit.get_or_insert(k) != k {
-                return None;
-            }
-        }
-        unit
-    }
-
-    /// The C conditions under which a native `s` (a `plain` struct) is laid out as its wire
+    /// The C conditions under which a native `s` (a [`plain_unit`] struct) is laid out as its wire
     /// bytes: its size, every member's offset and every leaf type's size, recursively.
     fn wire_conditions(&self, s: &Struct, out: &mut Vec<String>) -> Result<(), GenerateError> {
         out.push(format!("sizeof({}) == {}", s.name, total(s)?));
@@ -878,10 +845,10 @@ impl<'s> Gen<'s> {
         Ok(())
     }
 
-    /// The plain inline struct of an element kind (see `plain`), if any.
+    /// The plain inline struct of an element kind (see [`plain_unit`]), if any.
     fn plain_elem<'t>(&self, elem: ElemKind<'t>) -> Option<&'t Struct> {
         match elem {
-            ElemKind::Inline(t) if self.plain(t).is_some() => Some(t),
+            ElemKind::Inline(t) if plain_unit(self.schema, t).is_some() => Some(t),
             _ => None,
         }
     }
@@ -952,7 +919,7 @@ impl<'s> Gen<'s> {
                 }
             }
             (TypeModel::Array, ElemKind::Inline(t)) => {
-                let plain = self.plain(t).is_some();
+                let plain = plain_unit(self.schema, t).is_some();
                 let pad = if plain { "    " } else { "" };
                 if plain {
                     self.line(&format!("    if (_{}WireLayout()) {{", t.name));
@@ -1028,7 +995,7 @@ impl<'s> Gen<'s> {
                         self.line("        }");
                     }
                     ElemKind::Inline(t) => {
-                        let plain = self.plain(t).is_some();
+                        let plain = plain_unit(self.schema, t).is_some();
                         let pad = if plain { "    " } else { "" };
                         if plain {
                             self.line(&format!("        if (_{}WireLayout()) {{", t.name));
@@ -1210,7 +1177,7 @@ impl<'s> Gen<'s> {
                     }
                     ElemKind::Inline(t) => {
                         let tv = format!("{}Viewer", t.name);
-                        let plain = self.plain(t).is_some();
+                        let plain = plain_unit(self.schema, t).is_some();
                         if plain {
                             self.line(&format!("        if (_{}WireLayout()) {{", t.name));
                             self.line("            if (count > 0) {");

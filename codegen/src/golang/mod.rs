@@ -25,6 +25,7 @@ use karmem_syntax::model::{
     Class, DeclRef, Enum, Field, Primitive, Schema, Struct, StructSize, TypeModel, TypeTarget,
 };
 
+use crate::targets_common::{plain_unit, struct_size, unsupported};
 use crate::{GenerateError, GenerateInput, GeneratedFile, Generator, NameProblem};
 
 pub use names::{problems, NATIVE_METHODS};
@@ -65,7 +66,7 @@ impl Generator for GoGenerator {
                 module
             }
         };
-        crate::problems::refuse("Go", names::problems(input.schema))?;
+        crate::problems::refuse(LANGUAGE, names::problems(input.schema))?;
         let text = generate_text(input.schema, &input.header(), package, import)?;
         input.single_file("go", text)
     }
@@ -142,16 +143,15 @@ fn check_import(import: &str) -> Result<(), GenerateError> {
     }
 }
 
+/// The language named in this target's errors.
+const LANGUAGE: &str = "Go";
+
 fn internal(message: String) -> GenerateError {
-    GenerateError::Unsupported {
-        message: format!("the Go target cannot express this schema: {message}"),
-    }
+    unsupported(LANGUAGE, message)
 }
 
 fn size_of(s: &Struct) -> Result<&StructSize, GenerateError> {
-    s.size
-        .as_ref()
-        .ok_or_else(|| internal(format!("struct `{}` has no layout", s.name)))
+    struct_size(s, LANGUAGE)
 }
 
 /// What a field is, for code generation.
@@ -318,35 +318,6 @@ impl<'s> Gen<'s> {
             })
             .collect()
     }
-}
-
-/// `Some(k)` when the Go memory layout of inline struct `s` is its wire layout on every
-/// platform Go runs the generated code on (little-endian): no padding, and every leaf is a
-/// non-bool primitive (or enum) of the same size `k`, so Go inserts no alignment padding
-/// either. Slices and arrays of such structs are copied as raw bytes.
-fn plain(s: &Struct, schema: &Schema) -> Option<u32> {
-    if s.class != Some(Class::Inline) || s.size.as_ref()?.padding != 0 || s.fields.is_empty() {
-        return None;
-    }
-    let mut unit = None;
-    for f in &s.fields {
-        let k = match (f.target?, f.model) {
-            (TypeTarget::Primitive(Primitive::Bool), _) => return None,
-            (TypeTarget::Primitive(p), TypeModel::Single | TypeModel::Array) => p.size(),
-            (TypeTarget::Enum(i), TypeModel::Single) => schema.enums.get(i)?.base?.size(),
-            (TypeTarget::Struct(i), TypeModel::Single | TypeModel::Array) => {
-                plain(schema.structs.get(i)?, schema)?
-            }
-            _ => return None,
-        };
-        if f.model == TypeModel::Array && f.length == 0 {
-            return None;
-        }
-        if *unit.get_or_insert(k) != k {
-            return None;
-        }
-    }
-    unit
 }
 
 /// The native Go type of a field.
@@ -641,7 +612,7 @@ impl<'s> Gen<'s> {
                     }
                 }
                 Kind::InlineArray(t, total, n)
-                    if total > 0 && n > 0 && plain(t, self.schema).is_some() =>
+                    if total > 0 && n > 0 && plain_unit(self.schema, t).is_some() =>
                 {
                     let bytes = u64::from(total) * u64::from(n);
                     self.line(
@@ -732,7 +703,7 @@ impl<'s> Gen<'s> {
                             self.line(1, "}");
                         }
                         Kind::InlineSlice(t, total, _)
-                            if total > 0 && plain(t, self.schema).is_some() =>
+                            if total > 0 && plain_unit(self.schema, t).is_some() =>
                         {
                             self.line(1, &format!("if {n} > 0 {{"));
                             self.line(
@@ -863,7 +834,7 @@ impl<'s> Gen<'s> {
                     self.line(1, &format!("x.{id}.Read(viewer.{id}(reader), reader)"));
                 }
                 Kind::InlineArray(t, total, n)
-                    if n > 0 && total > 0 && plain(t, self.schema).is_some() =>
+                    if n > 0 && total > 0 && plain_unit(self.schema, t).is_some() =>
                 {
                     let bytes = u64::from(total) * u64::from(n);
                     self.line(1, &format!("if {v} := viewer.{id}(); len({v}) == {n} {{"));
@@ -888,7 +859,9 @@ impl<'s> Gen<'s> {
                     self.line(2, "}");
                     self.line(1, "}");
                 }
-                Kind::InlineSlice(t, total, _) if total > 0 && plain(t, self.schema).is_some() => {
+                Kind::InlineSlice(t, total, _)
+                    if total > 0 && plain_unit(self.schema, t).is_some() =>
+                {
                     self.line(1, &format!("{v} := viewer.{id}(reader)"));
                     self.line(1, &format!("if len({v}) > cap(x.{id}) {{"));
                     self.line(2, &format!("x.{id} = make([]{}, len({v}))", t.name));

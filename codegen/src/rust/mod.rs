@@ -109,9 +109,7 @@ struct FieldInfo<'s> {
 }
 
 fn internal(message: String) -> GenerateError {
-    GenerateError::Unsupported {
-        message: format!("the Rust target cannot express this schema: {message}"),
-    }
+    crate::targets_common::unsupported("Rust", message)
 }
 
 fn primitive_type(p: Primitive) -> &'static str {
@@ -138,9 +136,7 @@ struct Gen<'s> {
 }
 
 fn size_of(s: &Struct) -> Result<&StructSize, GenerateError> {
-    s.size
-        .as_ref()
-        .ok_or_else(|| internal(format!("struct `{}` has no layout", s.name)))
+    crate::targets_common::struct_size(s, "Rust")
 }
 
 impl<'s> Gen<'s> {
@@ -180,6 +176,19 @@ impl<'s> Gen<'s> {
         } else {
             self.line(indent, head);
             self.line(indent + 1, rest);
+        }
+    }
+
+    /// A match arm `pattern => body,`: on one line when it fits in 100 columns, else the
+    /// body in a block (rustfmt's layout).
+    fn arm(&mut self, indent: usize, pattern: &str, body: &str) {
+        let one = format!("{pattern} => {body},");
+        if indent * 4 + one.len() <= MAX_WIDTH {
+            self.line(indent, &one);
+        } else {
+            self.line(indent, &format!("{pattern} => {{"));
+            self.line(indent + 1, body);
+            self.line(indent, "}");
         }
     }
 
@@ -334,7 +343,7 @@ fn generate_text(schema: &Schema, header: &str, import: &str) -> Result<String, 
             }
             DeclRef::Struct(i) => {
                 let s = gen.strukt(i)?;
-                gen.native(i, s)?;
+                gen.native(s)?;
                 gen.viewer(s)?;
             }
         }
@@ -415,13 +424,8 @@ impl<'s> Gen<'s> {
                 // broken.
                 let value = format!("PacketIdentifier::{}", s.name);
                 let body = format!("::core::option::Option::Some({value})");
-                let arm = format!("{} => {body},", s.id);
-                if 12 + arm.len() <= MAX_WIDTH && value.len() <= SMALL_WIDTH {
-                    self.line(3, &arm);
-                } else if 16 + body.len() <= MAX_WIDTH && value.len() <= SMALL_WIDTH {
-                    self.line(3, &format!("{} => {{", s.id));
-                    self.line(4, &body);
-                    self.line(3, "}");
+                if 16 + body.len() <= MAX_WIDTH && value.len() <= SMALL_WIDTH {
+                    self.arm(3, &s.id.to_string(), &body);
                 } else {
                     self.call(
                         3,
@@ -508,18 +512,15 @@ impl<'s> Gen<'s> {
             "pub const fn name(self) -> ::core::option::Option<&'static str> {",
         );
         self.line(2, "match self.0 {");
+        // One arm per number: the first value declared with it.
         let mut seen = std::collections::BTreeSet::new();
+        consts.retain(|(_, number, _)| seen.insert(*number));
         for (_, number, schema_name) in &consts {
-            if seen.insert(*number) {
-                let arm = format!("{number} => ::core::option::Option::Some({schema_name:?}),");
-                if 12 + arm.len() <= MAX_WIDTH {
-                    self.line(3, &arm);
-                } else {
-                    self.line(3, &format!("{number} => {{"));
-                    self.line(4, &format!("::core::option::Option::Some({schema_name:?})"));
-                    self.line(3, "}");
-                }
-            }
+            self.arm(
+                3,
+                &number.to_string(),
+                &format!("::core::option::Option::Some({schema_name:?})"),
+            );
         }
         self.line(3, "_ => ::core::option::Option::None,");
         self.line(2, "}");
@@ -532,18 +533,9 @@ impl<'s> Gen<'s> {
             "fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {",
         );
         self.line(2, "match self.0 {");
-        let mut seen = std::collections::BTreeSet::new();
         for (id, number, _) in &consts {
-            if seen.insert(*number) {
-                let arm = format!("{number} => f.write_str({:?}),", format!("{name}::{id}"));
-                if 12 + arm.len() <= MAX_WIDTH {
-                    self.line(3, &arm);
-                } else {
-                    self.line(3, &format!("{number} => {{"));
-                    self.line(4, &format!("f.write_str({:?})", format!("{name}::{id}")));
-                    self.line(3, "}");
-                }
-            }
+            let text = format!("{name}::{id}");
+            self.arm(3, &number.to_string(), &format!("f.write_str({text:?})"));
         }
         self.line(3, &format!("n => ::core::write!(f, \"{name}({{n}})\"),"));
         self.line(2, "}");
@@ -624,7 +616,7 @@ impl<'s> Gen<'s> {
         )
     }
 
-    fn native(&mut self, index: usize, s: &'s Struct) -> Result<(), GenerateError> {
+    fn native(&mut self, s: &'s Struct) -> Result<(), GenerateError> {
         let size = size_of(s)?;
         let fields = self.fields(s)?;
         let name = &s.name;
@@ -963,19 +955,8 @@ impl<'s> Gen<'s> {
                 self.line(3, "});");
                 self.line(2, "}");
             }
-            let nested = match &f.kind {
-                Kind::Inline(t)
-                | Kind::Table(t)
-                | Kind::InlineArray(t, _)
-                | Kind::InlineVec(t, _) => {
-                    let i = self
-                        .schema
-                        .structs
-                        .iter()
-                        .position(|x| std::ptr::eq(x, *t))
-                        .unwrap_or(index);
-                    self.has_limits.get(i).copied().unwrap_or(false)
-                }
+            let nested = match f.field.target {
+                Some(TypeTarget::Struct(i)) => self.has_limits.get(i).copied().unwrap_or(false),
                 _ => false,
             };
             if nested {

@@ -34,6 +34,7 @@ use std::fmt::Write as _;
 
 use karmem_syntax::model::{Class, Enum, Field, Primitive, Schema, Struct, TypeModel, TypeTarget};
 
+use crate::targets_common::{is_table, struct_size, unsupported};
 use crate::{GenerateError, GenerateInput, GeneratedFile, Generator, NameProblem};
 
 pub use names::{enum_type, ident, problems};
@@ -56,7 +57,7 @@ impl Generator for ZigGenerator {
     fn generate(&self, input: &GenerateInput) -> Result<Vec<GeneratedFile>, GenerateError> {
         let import = input.options.get("import").unwrap_or(DEFAULT_IMPORT);
         check_import(import)?;
-        crate::problems::refuse("Zig", names::problems(input.schema))?;
+        crate::problems::refuse(LANGUAGE, names::problems(input.schema))?;
         let text = generate_text(input.schema, &input.header(), import)?;
         input.single_file("zig", text)
     }
@@ -95,10 +96,11 @@ fn check_import(import: &str) -> Result<(), GenerateError> {
     Ok(())
 }
 
+/// The language named in this target's errors.
+const LANGUAGE: &str = "Zig";
+
 fn internal(message: String) -> GenerateError {
-    GenerateError::Unsupported {
-        message: format!("the Zig target cannot express this schema: {message}"),
-    }
+    unsupported(LANGUAGE, message)
 }
 
 /// The native Zig type of a primitive (`char` is a byte).
@@ -151,17 +153,11 @@ struct FieldInfo<'s> {
 }
 
 fn total(s: &Struct) -> Result<u32, GenerateError> {
-    s.size
-        .as_ref()
-        .map(|size| size.total)
-        .ok_or_else(|| internal(format!("struct `{}` has no layout", s.name)))
+    Ok(struct_size(s, LANGUAGE)?.total)
 }
 
 fn minimum(s: &Struct) -> Result<u32, GenerateError> {
-    s.size
-        .as_ref()
-        .map(|size| size.minimum)
-        .ok_or_else(|| internal(format!("struct `{}` has no layout", s.name)))
+    Ok(struct_size(s, LANGUAGE)?.minimum)
 }
 
 /// The fields (name, offset) of an inline struct whose wire bytes can equal its native
@@ -199,40 +195,32 @@ fn wire_const(s: &Struct) -> String {
     ident(&format!("_Wire{}", s.name))
 }
 
-/// The byte ranges of `[0, total)` that no field (nor a table's size header) covers:
-/// padding, which `_Write<S>` zeroes itself (the runtime's `Alloc` does not zero).
-fn gaps(list: &[FieldInfo], total: u32, table: bool) -> Vec<(u32, u32)> {
-    let mut covered = vec![false; total as usize];
-    let mut mark = |start: u32, len: u32| {
-        let end = (start.saturating_add(len)).min(total);
-        for b in covered.iter_mut().take(end as usize).skip(start as usize) {
-            *b = true;
-        }
-    };
-    if table {
-        mark(0, 4);
-    }
-    for f in list {
-        mark(f.offset, f.size);
-    }
+/// The byte ranges of `[0, total)` that no field (given as `(offset, size)`) nor a table's
+/// size header covers: padding, which `_Write<S>` zeroes itself (the runtime's `Alloc`
+/// does not zero). Works on the ranges, not per byte: `total` can be near 4 GiB.
+fn gaps(fields: impl IntoIterator<Item = (u32, u32)>, total: u32, table: bool) -> Vec<(u32, u32)> {
+    let mut covered: Vec<(u32, u32)> = fields
+        .into_iter()
+        .chain(table.then_some((0, 4)))
+        .filter_map(|(start, len)| {
+            let end = start.saturating_add(len).min(total);
+            (start < end).then_some((start, end))
+        })
+        .collect();
+    covered.sort_unstable();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < covered.len() {
-        if covered[i] {
-            i += 1;
-            continue;
+    // Every byte before `next` is covered or already in `out`.
+    let mut next = 0;
+    for (start, end) in covered {
+        if start > next {
+            out.push((next, start - next));
         }
-        let start = i;
-        while i < covered.len() && !covered[i] {
-            i += 1;
-        }
-        out.push((start as u32, (i - start) as u32));
+        next = next.max(end);
+    }
+    if next < total {
+        out.push((next, total - next));
     }
     out
-}
-
-fn is_table(s: &Struct) -> bool {
-    s.class == Some(Class::Table)
 }
 
 fn fields<'s>(schema: &'s Schema, s: &'s Struct) -> Result<Vec<FieldInfo<'s>>, GenerateError> {
@@ -650,7 +638,7 @@ impl<'s> Gen<'s> {
         for f in &list {
             self.write_field(&mut body, f, s.packed)?;
         }
-        for (start, len) in gaps(&list, total, is_table(s)) {
+        for (start, len) in gaps(list.iter().map(|f| (f.offset, f.size)), total, is_table(s)) {
             let _ = writeln!(
                 body,
                 "writer.WriteAt({}, &([_]u8{{0}} ** {len}), {len});",

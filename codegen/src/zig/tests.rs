@@ -400,7 +400,28 @@ fn padding_is_written_as_zeros_since_alloc_does_not_zero() {
 
 #[test]
 fn gaps_are_the_bytes_no_field_covers() {
-    assert_eq!(gaps(&[], 8, true), vec![(4, 4)]);
-    assert_eq!(gaps(&[], 0, false), vec![]);
-    assert_eq!(gaps(&[], 3, false), vec![(0, 3)]);
+    assert_eq!(gaps([], 8, true), vec![(4, 4)]);
+    assert_eq!(gaps([], 0, false), vec![]);
+    assert_eq!(gaps([], 3, false), vec![(0, 3)]);
+    // Unsorted, overlapping, empty and out-of-range fields, against a byte-per-byte count.
+    let fields = [(10, 2), (0, 1), (4, 0), (11, 3), (2, 2), (20, 9), (40, 1)];
+    let total = 24;
+    let mut covered = vec![false; total as usize];
+    for (start, len) in fields.into_iter().chain([(0, 4)]) {
+        for b in start..(start + len).min(total) {
+            covered[b as usize] = true;
+        }
+    }
+    let mut expected: Vec<(u32, u32)> = Vec::new();
+    for (b, c) in covered.iter().enumerate() {
+        match expected.last_mut() {
+            _ if *c => {}
+            Some((s, l)) if *s + *l == b as u32 && !covered[b - 1] => *l += 1,
+            _ => expected.push((b as u32, 1)),
+        }
+    }
+    assert_eq!(expected, vec![(4, 6), (14, 6)]);
+    assert_eq!(gaps(fields, total, true), expected);
+    // A huge inline struct costs nothing per byte.
+    assert_eq!(gaps([(0, 8)], u32::MAX, false), vec![(8, u32::MAX - 8)]);
 }
