@@ -31,6 +31,11 @@ pub fn text<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> Result<String, String> {
     run(dir, args).map(|out| String::from_utf8_lossy(&out).trim_end().to_string())
 }
 
+/// The contents of `object` (`COMMIT:path`), by `git cat-file blob`.
+pub fn blob(dir: &Path, object: &str) -> Result<Vec<u8>, String> {
+    run(dir, &["cat-file", "blob", object])
+}
+
 /// `file` relative to the repository's top directory `top`, with `/` separators; `None`
 /// when it is outside (or is the top itself).
 pub fn repo_relative(top: &Path, file: &Path) -> Option<String> {

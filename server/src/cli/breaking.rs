@@ -6,10 +6,9 @@
 
 use crate::git;
 use std::collections::{HashMap, HashSet};
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::io::Write;
-use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -106,16 +105,9 @@ struct GitTree {
 impl GitTree {
     fn list(&mut self) -> Result<&[String], String> {
         if self.files.is_none() {
-            let mut args: Vec<&OsStr> = vec![
-                OsStr::new("ls-tree"),
-                OsStr::new("-r"),
-                OsStr::new("-z"),
-                OsStr::new("--name-only"),
-                OsStr::new(&self.commit),
-            ];
+            let mut args = vec!["ls-tree", "-r", "-z", "--name-only", &self.commit];
             if !self.prefix.is_empty() {
-                args.push(OsStr::new("--"));
-                args.push(OsStr::new(&self.prefix));
+                args.extend(["--", &self.prefix]);
             }
             let out = git::run(&self.top, &args)?;
             let files = out
@@ -132,14 +124,7 @@ impl GitTree {
 
     fn read(&self, rel: &str) -> Result<Vec<u8>, String> {
         let object = format!("{}:{}{rel}", self.commit, self.prefix);
-        git::run(
-            &self.top,
-            &[
-                OsStr::new("cat-file"),
-                OsStr::new("blob"),
-                OsStr::new(&object),
-            ],
-        )
+        git::blob(&self.top, &object)
     }
 
     fn shown(&self, rel: &str) -> String {
@@ -283,15 +268,8 @@ impl Baseline {
             Baseline::GitFile { tree, path } => {
                 let shown = format!("{}:{path}", tree.rev);
                 let object = format!("{}:{path}", tree.commit);
-                let bytes = git::run(
-                    &tree.top,
-                    &[
-                        OsStr::new("cat-file"),
-                        OsStr::new("blob"),
-                        OsStr::new(&object),
-                    ],
-                )
-                .map_err(|e| format!("cannot read {shown}: {e}"))?;
+                let bytes = git::blob(&tree.top, &object)
+                    .map_err(|e| format!("cannot read {shown}: {e}"))?;
                 (shown, bytes)
             }
             Baseline::Dir { root, shown, .. } => {
@@ -330,12 +308,7 @@ fn slash_path(path: &Path) -> String {
 
 /// A path for messages: relative to the current directory when it is below it.
 fn shown_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let rel = cwd
-        .as_deref()
-        .and_then(|cwd| path.strip_prefix(cwd).ok())
-        .filter(|p| !p.as_os_str().is_empty());
-    rel.unwrap_or(path).display().to_string()
+    input::shown_path(path, std::env::current_dir().ok().as_deref())
 }
 
 /// The trailing parts of a path, longest first: `a/b/c.km`, `b/c.km`, `c.km` (only the
@@ -364,8 +337,7 @@ fn git_renames(tree: &GitTree) -> HashMap<String, String> {
         "--",
         "*.km",
     ];
-    let args: Vec<&OsStr> = words.iter().map(OsStr::new).collect();
-    let Ok(out) = git::run(&tree.top, &args) else {
+    let Ok(out) = git::run(&tree.top, &words) else {
         return HashMap::new();
     };
     let fields: Vec<&str> = out
@@ -498,37 +470,23 @@ struct Found {
 }
 
 pub fn run(args: &BreakingArgs) -> Status {
-    let cwd = match std::env::current_dir() {
+    let cwd = match input::current_dir() {
         Ok(cwd) => cwd,
-        Err(e) => {
-            report::print_error(format_args!(
-                "cannot find the current directory: {}",
-                input::io_reason(&e)
-            ));
-            return Status::Trouble;
-        }
+        Err(status) => return status,
     };
     // karmem.toml, when there is one.
     let mut section = BreakingSection::default();
     let mut config_root = cwd.clone();
     if let Some(path) = config::find(&cwd) {
-        match config::load(&path) {
+        match input::load_config(&path, PathBuf::from(shown_path(&path))) {
             Ok(loaded) => {
-                section = loaded.breaking.clone();
-                config_root = loaded.root.clone();
+                section = loaded.breaking;
+                config_root = loaded.root;
                 if config_root.is_relative() {
                     config_root = cwd.join(config_root);
                 }
             }
-            Err(mut error) => {
-                error.file = PathBuf::from(shown_path(&path));
-                report::print_error(&error);
-                return if error.line == 0 {
-                    Status::Trouble
-                } else {
-                    Status::Failure
-                };
-            }
+            Err(status) => return status,
         }
     }
     let level = args
@@ -698,14 +656,7 @@ fn history(tree: &GitTree, source: &Source, n: u32) -> Result<Vec<BaseFile>, Str
     for commit in log.lines().filter(|l| !l.is_empty()) {
         let object = format!("{commit}:{rel}");
         // A revision that deleted the file has nothing to compare with.
-        let Ok(bytes) = git::run(
-            &tree.top,
-            &[
-                OsStr::new("cat-file"),
-                OsStr::new("blob"),
-                OsStr::new(&object),
-            ],
-        ) else {
+        let Ok(bytes) = git::blob(&tree.top, &object) else {
             continue;
         };
         let short = commit.chars().take(12).collect::<String>();
@@ -792,17 +743,13 @@ impl Printer {
                 let mut lock = stream.lock();
                 report::render_human(&mut lock, name, &analysis.text, &errors);
             }
-            BreakingFormat::Json | BreakingFormat::Github => {
-                let index = LineIndex::new(&analysis.text);
-                for d in &errors {
-                    let line = if self.format == BreakingFormat::Json {
-                        report::json_line(name, &index, d)
-                    } else {
-                        report::github_line(name, &index, d)
-                    };
-                    let _ = writeln!(self.out, "{line}");
-                }
-            }
+            BreakingFormat::Json | BreakingFormat::Github => report::write_lines(
+                &mut self.out,
+                self.format == BreakingFormat::Json,
+                name,
+                &analysis.text,
+                &errors,
+            ),
         }
         report::print_error(format_args!(
             "{name}{what} has errors; it cannot be compared until they are fixed"
@@ -831,8 +778,11 @@ impl Printer {
                     let new_id = files.add(source.name.as_str(), source.analysis.text.as_str());
                     let old_id = files.add(base.shown.as_str(), base.text.as_str());
                     let report = report.with_labels(vec![
-                        Label::primary(new_id, clamp(&source.analysis.text, v.new_span)),
-                        Label::secondary(old_id, clamp(&base.text, v.old_span))
+                        Label::primary(
+                            new_id,
+                            report::byte_range(&source.analysis.text, v.new_span),
+                        ),
+                        Label::secondary(old_id, report::byte_range(&base.text, v.old_span))
                             .with_message("in the baseline"),
                     ]);
                     let stream = StandardStream::stderr(report::stderr_color());
@@ -956,19 +906,6 @@ fn text_report(v: &Violation, error: bool, level: Category, base: &BaseFile) -> 
         .with_notes(notes)
 }
 
-/// The span clamped to the text and widened to character boundaries.
-fn clamp(text: &str, span: Span) -> Range<usize> {
-    let mut start = span.start.min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = span.end.clamp(start, text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    start..end
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -981,11 +918,5 @@ mod tests {
         );
         assert_eq!(trailing_parts(Path::new("../x/./a.km")), ["x/a.km", "a.km"]);
         assert_eq!(trailing_parts(Path::new("/abs/a.km")), ["abs/a.km", "a.km"]);
-    }
-
-    #[test]
-    fn clamp_stays_in_text() {
-        assert_eq!(clamp("aé", Span::new(2, 9)), 1..3);
-        assert_eq!(clamp("", Span::new(5, 9)), 0..0);
     }
 }

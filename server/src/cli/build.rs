@@ -14,7 +14,7 @@ use karmem_codegen::config::{self, Config};
 use karmem_codegen::write::WriteReport;
 use karmem_codegen::{available_list, generator, known_targets, Generator, TargetOptions};
 
-use super::input;
+use super::input::{self, shown_path};
 use super::report;
 use super::{AnalysisArgs, Status};
 
@@ -177,13 +177,9 @@ pub fn reject_unknown_flags(args: &[OsString]) -> Option<Status> {
             continue;
         }
         if flag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            let targets: Vec<String> = known_targets()
-                .iter()
-                .map(|t| format!("--{}", t.name))
-                .collect();
             report::print_error(format_args!(
                 "unknown target or option `--{flag}` for `karmem build`; the targets are {} (available now: {})",
-                targets.join(", "),
+                target_flags(),
                 available_list()
             ));
             return Some(Status::Trouble);
@@ -207,18 +203,28 @@ pub fn run(args: &BuildArgs) -> Status {
     }
 }
 
+/// The flag of every known target: `--assemblyscript, --c, …`.
+fn target_flags() -> String {
+    let flags: Vec<String> = known_targets()
+        .iter()
+        .map(|t| format!("--{}", t.name))
+        .collect();
+    flags.join(", ")
+}
+
+/// Why the target `name` cannot be built.
+fn unavailable(name: &str) -> String {
+    format!(
+        "target `{name}` is not available yet in this version of karmem (available: {})",
+        available_list()
+    )
+}
+
 /// The generators for `names`, or an error naming the available targets.
 fn generators(names: &[&str]) -> Result<Vec<&'static dyn Generator>, String> {
     names
         .iter()
-        .map(|name| {
-            generator(name).ok_or_else(|| {
-                format!(
-                    "target `{name}` is not available yet in this version of karmem (available: {})",
-                    available_list()
-                )
-            })
-        })
+        .map(|name| generator(name).ok_or_else(|| unavailable(name)))
         .collect()
 }
 
@@ -227,13 +233,9 @@ fn generators(names: &[&str]) -> Result<Vec<&'static dyn Generator>, String> {
 fn build_file(args: &BuildArgs, file: &OsStr) -> Status {
     let selected = args.selected();
     if selected.is_empty() {
-        let targets: Vec<String> = known_targets()
-            .iter()
-            .map(|t| format!("--{}", t.name))
-            .collect();
         report::print_error(format_args!(
             "no target selected: pass one of {} (available now: {})",
-            targets.join(", "),
+            target_flags(),
             available_list()
         ));
         return Status::Trouble;
@@ -304,25 +306,11 @@ fn finish(
     }
 }
 
-fn shown_path(path: &Path, cwd: Option<&Path>) -> String {
-    cwd.and_then(|cwd| path.strip_prefix(cwd).ok())
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
 /// `karmem build` without FILE: everything `karmem.toml` asks for.
 fn build_project(args: &BuildArgs) -> Status {
-    let cwd = match std::env::current_dir() {
+    let cwd = match input::current_dir() {
         Ok(cwd) => cwd,
-        Err(e) => {
-            report::print_error(format_args!(
-                "cannot find the current directory: {}",
-                input::io_reason(&e)
-            ));
-            return Status::Trouble;
-        }
+        Err(status) => return status,
     };
     let Some(path) = config::find(&cwd) else {
         report::print_error(format_args!(
@@ -333,18 +321,9 @@ fn build_project(args: &BuildArgs) -> Status {
         return Status::Trouble;
     };
     let shown_config = PathBuf::from(shown_path(&path, Some(&cwd)));
-    let mut config = match config::load(&path) {
+    let mut config = match input::load_config(&path, shown_config.clone()) {
         Ok(config) => config,
-        Err(mut error) => {
-            error.file = shown_config;
-            report::print_error(&error);
-            // Unreadable (no position) is trouble; a wrong configuration is a failure.
-            return if error.line == 0 {
-                Status::Trouble
-            } else {
-                Status::Failure
-            };
-        }
+        Err(status) => return status,
     };
     config.path = shown_config;
     let plan = match config.plan() {
@@ -407,14 +386,9 @@ fn check_available(config: &Config) -> Status {
     for section in &config.generate {
         for target in &section.targets {
             if generator(&target.value).is_none() {
-                report::print_error(config.error_at(
-                    target.span.clone(),
-                    format!(
-                        "target `{}` is not available yet in this version of karmem (available: {})",
-                        target.value,
-                        available_list()
-                    ),
-                ));
+                report::print_error(
+                    config.error_at(target.span.clone(), unavailable(&target.value)),
+                );
                 failed = true;
             }
         }

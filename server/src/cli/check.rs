@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use karmem_syntax::line_index::LineIndex;
 use karmem_syntax::Severity;
 
 use super::report::{self, Counts};
@@ -30,18 +29,13 @@ pub fn run(args: &CheckArgs) -> Status {
         counts.add(&shown);
         match args.format {
             OutputFormat::Human => report::emit_human(&source, &shown),
-            OutputFormat::Json | OutputFormat::Github => {
-                let index = LineIndex::new(&source.analysis.text);
-                for diagnostic in &shown {
-                    let line = if args.format == OutputFormat::Json {
-                        report::json_line(&source.name, &index, diagnostic)
-                    } else {
-                        report::github_line(&source.name, &index, diagnostic)
-                    };
-                    // A closed pipe is not worth a panic.
-                    let _ = writeln!(stdout, "{line}");
-                }
-            }
+            OutputFormat::Json | OutputFormat::Github => report::write_lines(
+                &mut stdout,
+                args.format == OutputFormat::Json,
+                &source.name,
+                &source.analysis.text,
+                &shown,
+            ),
         }
         let fails = shown.iter().any(|d| {
             d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning)

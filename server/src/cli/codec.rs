@@ -2,13 +2,13 @@
 //! dynamic codec of [`karmem_codegen::codec`] (`json-mapping.md`).
 
 use std::ffi::{OsStr, OsString};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use karmem_codegen::codec::{self, CodecError, DecodeOptions};
 
-use super::input::{self, io_reason, Source};
+use super::input::{self, io_reason, InputError, Source};
 use super::report;
 use super::{AnalysisArgs, Status};
 
@@ -57,11 +57,10 @@ pub struct DecodeArgs {
 /// `karmem encode`.
 pub fn run_encode(args: &EncodeArgs) -> Status {
     let m = &args.message;
-    let (source, data) = match prepare(m) {
+    let (source, input_name, data) = match prepare(m) {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let input_name = display_name(m.input.as_deref());
     let json: serde_json::Value = match serde_json::from_slice(&data) {
         Ok(json) => json,
         Err(e) => {
@@ -91,11 +90,10 @@ pub fn run_encode(args: &EncodeArgs) -> Status {
 /// `karmem decode`.
 pub fn run_decode(args: &DecodeArgs) -> Status {
     let m = &args.message;
-    let (source, data) = match prepare(m) {
+    let (source, input_name, data) = match prepare(m) {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let input_name = display_name(m.input.as_deref());
     let bytes = if m.hex {
         match from_hex(&data) {
             Ok(bytes) => bytes,
@@ -125,8 +123,9 @@ pub fn run_decode(args: &DecodeArgs) -> Status {
     write_output(m.output.as_deref(), text.as_bytes())
 }
 
-/// Loads the schema (diagnostics and status 1 when it has errors) and reads the input.
-fn prepare(m: &MessageArgs) -> Result<(Source, Vec<u8>), Status> {
+/// Loads the schema (diagnostics and status 1 when it has errors) and reads the input:
+/// the schema, the input's name for messages and its bytes.
+fn prepare(m: &MessageArgs) -> Result<(Source, String, Vec<u8>), Status> {
     let input_is_stdin = m.input.as_deref().is_none_or(input::is_stdin);
     if input::is_stdin(&m.schema) && input_is_stdin {
         report::print_error("the schema and the message cannot both come from standard input");
@@ -149,39 +148,17 @@ fn prepare(m: &MessageArgs) -> Result<(Source, Vec<u8>), Status> {
         report::print_error(&e);
         return Err(Status::Trouble);
     }
-    let data = read_input(m.input.as_deref()).map_err(|message| {
-        report::print_error(message);
+    let input = m.input.as_deref().unwrap_or(OsStr::new("-"));
+    let (input_name, _, data) = input::read(input).map_err(|error| {
+        match error {
+            InputError::Directory { name } => {
+                report::print_error(format_args!("{name} is a directory"))
+            }
+            error => report::print_error(&error),
+        }
         Status::Trouble
     })?;
-    Ok((source, data))
-}
-
-fn display_name(arg: Option<&OsStr>) -> String {
-    match arg {
-        Some(arg) if !input::is_stdin(arg) => Path::new(arg).display().to_string(),
-        _ => input::STDIN_NAME.to_string(),
-    }
-}
-
-fn read_input(arg: Option<&OsStr>) -> Result<Vec<u8>, String> {
-    match arg {
-        Some(arg) if !input::is_stdin(arg) => {
-            let path = Path::new(arg);
-            if path.is_dir() {
-                return Err(format!("{} is a directory", path.display()));
-            }
-            std::fs::read(path)
-                .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))
-        }
-        _ => {
-            let mut data = Vec::new();
-            io::stdin()
-                .lock()
-                .read_to_end(&mut data)
-                .map_err(|e| format!("cannot read {}: {}", input::STDIN_NAME, io_reason(&e)))?;
-            Ok(data)
-        }
-    }
+    Ok((source, input_name, data))
 }
 
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> Status {

@@ -9,7 +9,10 @@ use std::fmt;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use karmem_codegen::config::{self, Config};
 use karmem_syntax::{analyze, Analysis, AnalysisOptions};
+
+use super::{report, Status};
 
 /// The name standard input is reported under.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -61,22 +64,7 @@ pub fn is_stdin(arg: &OsStr) -> bool {
 
 /// Reads and analyses one input (`-` is standard input).
 pub fn load(arg: &OsStr, options: &AnalysisOptions) -> Result<Source, InputError> {
-    let (name, path, bytes) = if is_stdin(arg) {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .map_err(|e| InputError::Read {
-                name: STDIN_NAME.to_string(),
-                reason: io_reason(&e),
-            })?;
-        (STDIN_NAME.to_string(), None, bytes)
-    } else {
-        let path = Path::new(arg);
-        let name = path.display().to_string();
-        let bytes = read_file(path, &name)?;
-        (name, Some(path.to_path_buf()), bytes)
-    };
+    let (name, path, bytes) = read(arg)?;
     let text = decode(&name, bytes)?;
     let analysis = analyze(&text, options);
     Ok(Source {
@@ -86,16 +74,32 @@ pub fn load(arg: &OsStr, options: &AnalysisOptions) -> Result<Source, InputError
     })
 }
 
-fn read_file(path: &Path, name: &str) -> Result<Vec<u8>, InputError> {
-    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-        return Err(InputError::Directory {
-            name: name.to_string(),
-        });
+/// Reads one input's bytes (`-` is standard input): its name for messages, its path
+/// (`None` for standard input) and its contents.
+pub fn read(arg: &OsStr) -> Result<(String, Option<PathBuf>, Vec<u8>), InputError> {
+    if is_stdin(arg) {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| InputError::Read {
+                name: STDIN_NAME.to_string(),
+                reason: io_reason(&e),
+            })?;
+        return Ok((STDIN_NAME.to_string(), None, bytes));
     }
-    std::fs::read(path).map_err(|e| InputError::Read {
-        name: name.to_string(),
-        reason: io_reason(&e),
-    })
+    let path = Path::new(arg);
+    let name = path.display().to_string();
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(InputError::Directory { name });
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => Ok((name, Some(path.to_path_buf()), bytes)),
+        Err(e) => Err(InputError::Read {
+            name,
+            reason: io_reason(&e),
+        }),
+    }
 }
 
 /// Decodes UTF-8, locating the first invalid byte.
@@ -112,6 +116,40 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
             column,
         }
     })
+}
+
+/// The current directory; when it is unknown, the reason is reported (status 2).
+pub fn current_dir() -> Result<PathBuf, Status> {
+    std::env::current_dir().map_err(|e| {
+        report::print_error(format_args!(
+            "cannot find the current directory: {}",
+            io_reason(&e)
+        ));
+        Status::Trouble
+    })
+}
+
+/// Loads the `karmem.toml` at `path`, naming it `shown` in messages; when it cannot be
+/// used, the error is reported: status 2 when unreadable (no position), 1 when wrong.
+pub fn load_config(path: &Path, shown: PathBuf) -> Result<Config, Status> {
+    config::load(path).map_err(|mut error| {
+        error.file = shown;
+        report::print_error(&error);
+        if error.line == 0 {
+            Status::Trouble
+        } else {
+            Status::Failure
+        }
+    })
+}
+
+/// A path for messages: relative to `cwd` when it is below it.
+pub fn shown_path(path: &Path, cwd: Option<&Path>) -> String {
+    cwd.and_then(|cwd| path.strip_prefix(cwd).ok())
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 /// An I/O error's description without Rust's ` (os error N)` suffix.

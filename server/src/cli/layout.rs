@@ -58,7 +58,7 @@ pub fn render(schema: &Schema) -> String {
             .collect();
         let _ = writeln!(out, "tags: {}", tags.join(" "));
     }
-    for decl in declarations(schema) {
+    for &decl in &schema.order {
         out.push('\n');
         match decl {
             DeclRef::Enum(i) => render_enum(&mut out, &schema.enums[i]),
@@ -66,25 +66,6 @@ pub fn render(schema: &Schema) -> String {
         }
     }
     out
-}
-
-/// Declarations sorted by position in the file.
-fn declarations(schema: &Schema) -> Vec<DeclRef> {
-    let mut decls: Vec<(usize, DeclRef)> = schema
-        .enums
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.name_span.start, DeclRef::Enum(i)))
-        .chain(
-            schema
-                .structs
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.name_span.start, DeclRef::Struct(i))),
-        )
-        .collect();
-    decls.sort_by_key(|(start, _)| *start);
-    decls.into_iter().map(|(_, d)| d).collect()
 }
 
 fn render_enum(out: &mut String, e: &Enum) {

@@ -104,7 +104,7 @@ fn to_report(text: &str, diagnostic: &Diagnostic) -> Report<()> {
 }
 
 /// The span clamped to the text and widened to character boundaries.
-fn byte_range(text: &str, span: Span) -> Range<usize> {
+pub fn byte_range(text: &str, span: Span) -> Range<usize> {
     let mut start = span.start.min(text.len());
     while !text.is_char_boundary(start) {
         start -= 1;
@@ -185,6 +185,27 @@ pub fn github_line(file: &str, index: &LineIndex, diagnostic: &Diagnostic) -> St
         escape_property(diagnostic.code.as_str()),
         escape_data(&diagnostic.message)
     )
+}
+
+/// Writes diagnostics one per line: as [`json_line`]s when `json`, else as
+/// [`github_line`]s.
+pub fn write_lines(
+    out: &mut dyn std::io::Write,
+    json: bool,
+    name: &str,
+    text: &str,
+    diagnostics: &[&Diagnostic],
+) {
+    let index = LineIndex::new(text);
+    for diagnostic in diagnostics {
+        let line = if json {
+            json_line(name, &index, diagnostic)
+        } else {
+            github_line(name, &index, diagnostic)
+        };
+        // A closed pipe is not worth a panic.
+        let _ = writeln!(out, "{line}");
+    }
 }
 
 /// Escapes a workflow command's message (`%`, CR, LF).
@@ -275,6 +296,12 @@ mod tests {
             .with_related(Span::new(999, 1000), "y");
         render_human(&mut out, "a.km", TEXT, &[&d]);
         assert!(!out.into_inner().is_empty());
+    }
+
+    #[test]
+    fn byte_range_stays_in_text() {
+        assert_eq!(byte_range("aé", Span::new(2, 9)), 1..3);
+        assert_eq!(byte_range("", Span::new(5, 9)), 0..0);
     }
 
     #[test]
