@@ -10,8 +10,9 @@
 //! The project's `karmem.toml` `[breaking]` table applies as in `karmem breaking`: ignored
 //! rules are not shown, and the severity is `Error` for categories within its `level`
 //! (default `wire`) and `Warning` for the others. The whole configuration is read when a
-//! document is published, cached by the file's modification time ([`CompatState::config`]
-//! also decides which targets' name problems show, [`super::generate::enabled_targets`]).
+//! document is published, cached by the file's modification time; it also decides which
+//! targets' name problems show ([`CompatState::project_rules`], remembered per schema until
+//! a schema file appears, disappears or is saved: planning globs the project's schemas).
 //! Each diagnostic carries its rule id and ignore entry in `data`, for the "accept this
 //! break" quick fix ([`accept_break`]), which adds that entry to `karmem.toml`.
 //!
@@ -37,6 +38,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use super::convert;
 use super::documents::Analyzed;
+use super::generate::enabled_targets;
 
 /// The `source` of compatibility diagnostics.
 pub const SOURCE: &str = "karmem-compat";
@@ -77,6 +79,18 @@ struct CachedConfig {
     config: Option<Arc<Config>>,
     /// Its `[breaking]` table (the defaults when it has errors).
     rules: Arc<BreakingSection>,
+    /// The targets enabled for each schema asked about ([`enabled_targets`]).
+    targets: HashMap<PathBuf, Arc<[&'static str]>>,
+}
+
+/// What the diagnostics of a schema take from its project's `karmem.toml`.
+#[derive(Default)]
+pub struct ProjectRules {
+    /// The `[breaking]` table (the defaults when there is none or it has errors).
+    pub breaking: Arc<BreakingSection>,
+    /// The targets whose name problems show ([`enabled_targets`]; none without a valid
+    /// configuration).
+    pub targets: Arc<[&'static str]>,
 }
 
 /// The baselines of every document; shared by the diagnostics tasks.
@@ -96,46 +110,65 @@ impl CompatState {
     }
 
     /// The project of `schema` (the nearest `karmem.toml`), read once per modification
-    /// time of the file: its configuration (`None` when it has errors) and `[breaking]`
-    /// table (the defaults then). `None` when there is no `karmem.toml`.
-    fn project(&self, schema: &Path) -> Option<(Option<Arc<Config>>, Arc<BreakingSection>)> {
-        let file = schema.parent().and_then(config::find)?;
+    /// time of the file: its `[breaking]` table (the defaults when there is none or it has
+    /// errors) and the generation targets it enables for `schema` (planned once per
+    /// configuration read, until [`CompatState::forget_targets`]).
+    pub fn project_rules(&self, schema: &Path) -> ProjectRules {
+        let Some(file) = schema.parent().and_then(config::find) else {
+            return ProjectRules::default();
+        };
         let modified = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
-        if let Some(cached) = self.lock().configs.get(&file) {
-            if cached.modified == modified && modified.is_some() {
-                return Some((cached.config.clone(), cached.rules.clone()));
+        let cached = self
+            .lock()
+            .configs
+            .get(&file)
+            .filter(|cached| cached.modified == modified && modified.is_some())
+            .map(|cached| {
+                (
+                    cached.config.clone(),
+                    cached.rules.clone(),
+                    cached.targets.get(schema).cloned(),
+                )
+            });
+        let (config, breaking) = match cached {
+            Some((_, breaking, Some(targets))) => return ProjectRules { breaking, targets },
+            Some((config, breaking, None)) => (config, breaking),
+            None => {
+                let config = config::load(&file).ok().map(Arc::new);
+                let breaking = Arc::new(
+                    config
+                        .as_ref()
+                        .map(|c| c.breaking.clone())
+                        .unwrap_or_default(),
+                );
+                self.lock().configs.insert(
+                    file.clone(),
+                    CachedConfig {
+                        modified,
+                        config: config.clone(),
+                        rules: breaking.clone(),
+                        targets: HashMap::new(),
+                    },
+                );
+                (config, breaking)
             }
+        };
+        let targets: Arc<[&'static str]> = config
+            .as_ref()
+            .map_or_else(Vec::new, |config| enabled_targets(config, schema))
+            .into();
+        if let Some(cached) = self.lock().configs.get_mut(&file) {
+            cached.targets.insert(schema.to_path_buf(), targets.clone());
         }
-        let config = config::load(&file).ok().map(Arc::new);
-        let rules = Arc::new(
-            config
-                .as_ref()
-                .map(|c| c.breaking.clone())
-                .unwrap_or_default(),
-        );
-        self.lock().configs.insert(
-            file,
-            CachedConfig {
-                modified,
-                config: config.clone(),
-                rules: rules.clone(),
-            },
-        );
-        Some((config, rules))
+        ProjectRules { breaking, targets }
     }
 
-    /// The `[breaking]` table of the project of `schema` (the nearest `karmem.toml`), or
-    /// the defaults when there is none or it has errors.
-    pub fn rules(&self, schema: &Path) -> Arc<BreakingSection> {
-        self.project(schema)
-            .map(|(_, rules)| rules)
-            .unwrap_or_default()
-    }
-
-    /// The configuration of the project of `schema` (the nearest `karmem.toml`); `None`
-    /// when there is none or it has errors. Cached like [`CompatState::rules`].
-    pub fn config(&self, schema: &Path) -> Option<Arc<Config>> {
-        self.project(schema).and_then(|(config, _)| config)
+    /// Forgets the targets planned for each schema (a schema file appeared or disappeared,
+    /// which may change what the `[[generate]]` globs match).
+    pub fn forget_targets(&self) {
+        for cached in self.lock().configs.values_mut() {
+            cached.targets.clear();
+        }
     }
 
     /// Forgets the configurations read (a `karmem.toml` changed).

@@ -461,19 +461,20 @@ async fn diagnostics_worker(
                     (Some((path, rev)), None) => compat.last_known(path, rev).flatten(),
                     (None, None) => None,
                 };
-                let rules = match &path {
-                    Some(path) if shown.is_some() || wanted.is_some() => compat.rules(path),
-                    _ => Arc::default(),
+                // The `[breaking]` rules (for a baseline) and the targets whose name
+                // problems show (none while the schema has errors).
+                let project = match &path {
+                    Some(path)
+                        if shown.is_some()
+                            || wanted.is_some()
+                            || !analyzed.analysis.has_errors() =>
+                    {
+                        compat.project_rules(path)
+                    }
+                    _ => compat::ProjectRules::default(),
                 };
-                // The targets whose name problems show (none while the schema has errors).
-                let config = match &path {
-                    Some(path) if !analyzed.analysis.has_errors() => compat.config(path),
-                    _ => None,
-                };
-                let targets = match (&config, &path) {
-                    (Some(config), Some(path)) => generate::enabled_targets(config, path),
-                    _ => Vec::new(),
-                };
+                let rules = project.breaking;
+                let targets = project.targets;
                 publish(
                     &client,
                     &log,
@@ -899,8 +900,10 @@ impl LanguageServer for Backend {
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let uri = params.text_document.uri;
-        // The baseline revision may have moved (a commit): resolve it again.
+        // The baseline revision may have moved (a commit): resolve it again. A first save
+        // may have created the schema the `[[generate]]` globs look for.
         self.compat.invalidate_revisions();
+        self.compat.forget_targets();
         if !self.settings.generate_on_save() {
             self.log.debug(format!(
                 "save of {}: karmem.generate.onSave is off",
@@ -1072,6 +1075,12 @@ impl LanguageServer for Backend {
             // `[[generate]]` sections which targets' name problems.
             self.compat.forget_configs();
             self.docs.republish_all();
+        } else if changes
+            .iter()
+            .any(|(path, typ)| *typ != FileChangeType::CHANGED && workspace::is_schema(path))
+        {
+            // What the `[[generate]]` globs match may have changed.
+            self.compat.forget_targets();
         }
         let guard = self.workspace.begin_walk();
         let workspace = self.workspace.clone();
