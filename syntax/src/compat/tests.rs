@@ -134,10 +134,10 @@ fn renames_need_clear_evidence() {
 }
 
 #[test]
-fn categories_follow_the_rules() {
+fn example_violations_have_a_message_and_effects() {
+    // (`Violation::category` is `rule.category()` by definition; nothing to check there.)
     for rule in Rule::ALL {
         for v in run(rule.example_old(), rule.example_new()) {
-            assert_eq!(v.category(), v.rule.category());
             assert!(!v.message.is_empty() && !v.effects.is_empty(), "{v:?}");
         }
     }

@@ -637,10 +637,8 @@ fn enum_facts(e: &Enum) -> String {
 
 fn enum_hover(schema: &Schema, index: usize) -> String {
     let e = &schema.enums[index];
-    let mut out = code_block(&format!("enum {} {}", e.name, e.base_text));
-    push_docs(&mut out, e.docs.as_deref());
-    out.push_str("\n---\n\n");
-    let _ = writeln!(out, "{}\n", enum_facts(e));
+    let mut out = enum_brief(e);
+    out.push('\n');
     if !e.values.is_empty() {
         out.push_str("| value | name |\n|---:|---|\n");
         for v in e.values.iter().take(MAX_ROWS) {

@@ -24,10 +24,16 @@ pub fn definition(analysis: &Analysis, offset: usize) -> Option<NavTarget> {
     })
 }
 
-/// The entity at `offset` and every occurrence of it: (span, is the declaration).
-fn occurrences(analysis: &Analysis, offset: usize) -> Option<(Entity, Vec<(Span, bool)>)> {
+/// Every occurrence of the entity at `offset`: (span, is the declaration).
+fn occurrences(analysis: &Analysis, offset: usize) -> Option<Vec<(Span, bool)>> {
     let (site, _) = locate::site_at(analysis, offset)?;
     let entity = locate::entity_of(analysis, &site)?;
+    occurrences_of(analysis, entity)
+}
+
+/// Every occurrence of `entity` in source order: its name (the declaration) and, for an
+/// enum or a struct, every type reference to it.
+fn occurrences_of(analysis: &Analysis, entity: Entity) -> Option<Vec<(Span, bool)>> {
     let (name_span, _) = locate::entity_spans(&analysis.schema, entity)?;
     let mut found = vec![(name_span, true)];
     if let Entity::Decl(decl) = entity {
@@ -40,13 +46,13 @@ fn occurrences(analysis: &Analysis, offset: usize) -> Option<(Entity, Vec<(Span,
     }
     found.sort_by_key(|(span, _)| *span);
     found.dedup_by_key(|(span, _)| *span);
-    Some((entity, found))
+    Some(found)
 }
 
 /// Every reference to the declaration named at `offset`, optionally with its name.
 pub fn references(analysis: &Analysis, offset: usize, include_declaration: bool) -> Vec<Span> {
     occurrences(analysis, offset)
-        .map(|(_, found)| {
+        .map(|found| {
             found
                 .into_iter()
                 .filter(|(_, is_decl)| include_declaration || !is_decl)
@@ -59,7 +65,7 @@ pub fn references(analysis: &Analysis, offset: usize, include_declaration: bool)
 /// The occurrences of the name at `offset` in this file.
 pub fn highlights(analysis: &Analysis, offset: usize) -> Vec<(Span, HighlightKind)> {
     occurrences(analysis, offset)
-        .map(|(_, found)| {
+        .map(|found| {
             found
                 .into_iter()
                 .map(|(span, is_decl)| {
@@ -136,24 +142,10 @@ pub fn rename(analysis: &Analysis, offset: usize, new_name: &str) -> Result<Vec<
         return Ok(Vec::new());
     }
     check_collision(schema, entity, new_name)?;
-    let spans: Vec<Span> = match entity {
-        Entity::Decl(decl) => {
-            let mut spans = vec![name_span];
-            spans.extend(
-                locate::type_references(analysis)
-                    .into_iter()
-                    .filter(|(_, target)| *target == decl)
-                    .map(|(span, _)| span),
-            );
-            spans.sort();
-            spans.dedup();
-            spans
-        }
-        Entity::Value(..) | Entity::Field(..) => vec![name_span],
-    };
-    Ok(spans
+    Ok(occurrences_of(analysis, entity)
+        .unwrap_or_default()
         .into_iter()
-        .map(|span| TextEdit {
+        .map(|(span, _)| TextEdit {
             span,
             new_text: new_name.to_string(),
         })

@@ -103,10 +103,14 @@ fn exercise_offset(analysis: &Analysis, offset: usize) {
     }
     for name in ["Renamed", "Other2", "bad_name", ""] {
         if let Ok(edits) = rename(analysis, offset, name) {
-            let mut renamed = text.clone();
-            for edit in edits.iter().rev() {
+            // Sorted, disjoint edits that all replace the same old name with the new one.
+            for edit in &edits {
                 check_span(text, edit.span, "rename");
-                renamed.replace_range(edit.span.range(), &edit.new_text);
+                assert_eq!(edit.new_text, name);
+                assert_eq!(&text[edit.span.range()], &text[edits[0].span.range()]);
+            }
+            for pair in edits.windows(2) {
+                assert!(pair[0].span.end <= pair[1].span.start, "{pair:?}");
             }
         }
     }
