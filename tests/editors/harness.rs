@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use karmem_tests::crosslang::{find_tool, in_ci};
+use karmem_tests::crosslang::require_tool;
 use serde_json::{json, Value};
 
 /// The struct and field the hover and `:KarmemLayout` checks look at (in `game.km`).
@@ -33,13 +33,7 @@ pub fn editors_dir(rel: &str) -> PathBuf {
 /// The tool from the toolchain cache or PATH; `None` after printing the skip line when it
 /// is missing (a panic in CI, where nothing may be skipped).
 pub fn tool(name: &str) -> Option<PathBuf> {
-    if let Some(path) = find_tool(name) {
-        return Some(path);
-    }
-    let why = format!("{name} not installed (run scripts/install-toolchains.sh)");
-    assert!(!in_ci(), "CI must not skip: {why}");
-    println!("skipped: {why}");
-    None
+    require_tool(name, "the editor tests")
 }
 
 /// A scratch project: `karmem.toml` at its root (the root the clients must find) and the

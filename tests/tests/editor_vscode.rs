@@ -14,20 +14,13 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use karmem_tests::bin::{karmem, karmem_lsp};
-use karmem_tests::crosslang::{find_tool, in_ci, workspace_root};
+use karmem_tests::crosslang::{require_tool, skip, workspace_root};
 
 /// Longest the end-to-end run may take (it stops itself well before).
 const E2E_LIMIT: Duration = Duration::from_secs(150);
 
 fn extension_dir() -> PathBuf {
     workspace_root().join("editors/vscode")
-}
-
-/// Prints why the test is skipped, or panics in CI.
-fn skip(why: &str) {
-    let why = format!("{why} (run scripts/install-toolchains.sh)");
-    assert!(!in_ci(), "CI must not skip: {why}");
-    println!("skipped: {why}");
 }
 
 /// The tools the test needs, or `None` after [`skip`].
@@ -38,23 +31,14 @@ struct Tools {
 }
 
 fn tools() -> Option<Tools> {
-    let mut found = Vec::new();
-    for name in ["node", "code-server", "chromium"] {
-        match find_tool(name) {
-            Some(path) => found.push(path),
-            None => {
-                skip(&format!("{name} not installed"));
-                return None;
-            }
-        }
-    }
+    let who = "the VS Code extension tests";
+    let node = require_tool("node", who)?;
+    let code_server = require_tool("code-server", who)?;
+    let chromium = require_tool("chromium", who)?;
     if !extension_dir().join("node_modules/.bin/vsce").is_file() {
-        skip("the extension's npm packages (editors/vscode/node_modules) not installed");
+        skip("the extension's npm packages (editors/vscode/node_modules) not installed (run scripts/install-toolchains.sh)");
         return None;
     }
-    let chromium = found.pop()?;
-    let code_server = found.pop()?;
-    let node = found.pop()?;
     Some(Tools {
         node,
         code_server,

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use karmem_codegen::{generate, golang::GoGenerator, GenerateError, TargetOptions};
 use karmem_syntax::{analyze, AnalysisOptions};
-use karmem_tests::crosslang::{find_tool, golang::go_command, run_command, runtime_dir};
+use karmem_tests::crosslang::{golang::go_command, require_tool, run_command, runtime_dir};
 use karmem_tests::fixtures;
 
 fn go(text: &str, name: &str) -> Result<String, GenerateError> {
@@ -70,12 +70,7 @@ fn corpus_output_compiles() {
         println!("skipped: ../shared not present");
         return;
     }
-    let Some(go_tool) = find_tool("go") else {
-        assert!(
-            !karmem_tests::crosslang::in_ci(),
-            "CI must not skip: go not installed"
-        );
-        println!("skipped: go not installed (run scripts/install-toolchains.sh)");
+    let Some(go_tool) = require_tool("go", "the Go target tests") else {
         return;
     };
     let module = tempfile::tempdir().unwrap();
@@ -164,12 +159,7 @@ fn corpus_output_compiles() {
 /// the repository).
 #[test]
 fn runtime_go_tests() {
-    let Some(go_tool) = find_tool("go") else {
-        assert!(
-            !karmem_tests::crosslang::in_ci(),
-            "CI must not skip: go not installed"
-        );
-        println!("skipped: go not installed (run scripts/install-toolchains.sh)");
+    let Some(go_tool) = require_tool("go", "the Go target tests") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -52,11 +52,10 @@ fn names_zig_cannot_express() {
 /// writers, offset checks).
 #[test]
 fn runtime_unit_tests() {
-    use karmem_tests::crosslang::{find_tool, require_tools, run_command, runtime_dir, zig::Zig};
-    if require_tools(&Zig).is_none() {
+    use karmem_tests::crosslang::{require_tool, run_command, runtime_dir};
+    let Some(zig) = require_tool("zig", "the Zig runtime tests") else {
         return;
-    }
-    let zig = find_tool("zig").expect("zig");
+    };
     let cache = tempfile::tempdir().unwrap();
     if let Err(e) = run_command(
         std::process::Command::new(zig)
@@ -74,10 +73,10 @@ fn runtime_unit_tests() {
 /// The generated code is laid out as `zig fmt` would lay it out.
 #[test]
 fn generated_code_is_zig_fmt_clean() {
-    use karmem_tests::crosslang::{find_tool, require_tools, run_command, zig::Zig};
-    if require_tools(&Zig).is_none() {
+    use karmem_tests::crosslang::{require_tool, run_command};
+    let Some(zig_tool) = require_tool("zig", "the Zig target tests") else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (name, text) in [
@@ -90,7 +89,7 @@ fn generated_code_is_zig_fmt_clean() {
         files.push(path);
     }
     if let Err(e) = run_command(
-        std::process::Command::new(find_tool("zig").expect("zig"))
+        std::process::Command::new(zig_tool)
             .args(["fmt", "--check"])
             .args(&files)
             .env("ZIG_GLOBAL_CACHE_DIR", dir.path().join("global"))

@@ -15,18 +15,15 @@
 //! `PacketIdentifier()` is the constant; `Reader.SetSize` refuses sizes past the message.
 //! A failed check throws, which fails the run.
 
-use std::collections::hash_map::DefaultHasher;
 use std::fmt::Write as _;
-use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::process::Command;
 
 use karmem_codegen::TargetOptions;
 use karmem_syntax::model::{Class, Primitive, Schema, TypeModel, TypeTarget};
-use karmem_syntax::{analyze, AnalysisOptions};
 use serde_json::Value;
 
-use super::{find_tool, runtime_dir, BuildInput, Case, Driver, Language};
+use super::{cached_build, find_tool, is_string, runtime_dir, BuildInput, Case, Driver, Language};
 
 /// The `assemblyscript` target.
 pub struct AssemblyScript;
@@ -41,19 +38,13 @@ impl Language for AssemblyScript {
     }
 
     fn build(&self, input: &BuildInput) -> Result<Driver, String> {
-        let analysis = analyze(input.text, &AnalysisOptions::default());
         let mut options = TargetOptions::new();
         options.insert("import", "./karmem");
-        let generator = karmem_codegen::generator("assemblyscript").ok_or("no generator")?;
-        let module = &analysis.schema.module;
-        let files =
-            karmem_codegen::generate(generator, &analysis, &format!("{module}.km"), &options)
-                .map_err(|e| format!("generate: {e}"))?;
+        let files = super::generate("assemblyscript", input, &options)?;
         let runtime = std::fs::read_to_string(runtime_dir("assemblyscript").join("karmem.ts"))
             .map_err(|e| format!("runtime: {e}"))?;
-        let driver = driver_source(input.schema, module, input.cases);
+        let driver = driver_source(input.schema, &input.schema.module, input.cases);
         let dir = input.dir;
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut sources = vec![
             ("karmem.ts".to_string(), runtime),
             ("driver.ts".to_string(), driver),
@@ -66,34 +57,19 @@ impl Language for AssemblyScript {
         sources.extend(files.into_iter().map(|f| (f.path, f.contents)));
         let asc = find_tool("asc").ok_or("asc not installed")?;
         let node = find_tool("node").ok_or("node not installed")?;
-        let mut hasher = DefaultHasher::new();
-        sources.hash(&mut hasher);
-        asc.hash(&mut hasher);
-        let stamp = format!("{:016x}\n", hasher.finish());
-        let stamp_path = dir.join("stamp");
-        let fresh = std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp)
-            && dir.join("driver.wasm").is_file()
-            && dir.join("driver.js").is_file();
-        let driver = Driver {
+        cached_build(
+            dir,
+            &sources,
+            &[&asc],
+            &["driver.wasm", "driver.js"],
+            || compile(&asc, dir),
+        )?;
+        Ok(Driver {
             program: node,
             args: vec![dir.join("run.mjs").display().to_string()],
             env: Vec::new(),
-        };
-        if fresh {
-            return Ok(driver);
-        }
-        let _ = std::fs::remove_file(&stamp_path);
-        for (name, text) in &sources {
-            write(&dir.join(name), text)?;
-        }
-        compile(&asc, dir)?;
-        write(&stamp_path, &stamp)?;
-        Ok(driver)
+        })
     }
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// `asc driver.ts --outFile driver.wasm --bindings esm`, failing on warnings in the
@@ -238,11 +214,6 @@ fn as_primitive(p: Primitive) -> &'static str {
         Primitive::Float32 => "f32",
         Primitive::Float64 => "f64",
     }
-}
-
-fn is_string(target: TypeTarget, model: TypeModel) -> bool {
-    target == TypeTarget::Primitive(Primitive::Char)
-        && matches!(model, TypeModel::Slice | TypeModel::SliceLimited)
 }
 
 fn is_table(schema: &Schema, target: TypeTarget) -> bool {

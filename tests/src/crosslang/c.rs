@@ -16,16 +16,15 @@
 //! small must report failure. A mismatch prints a line that fails the comparison.
 
 use std::fmt::Write as _;
-use std::path::Path;
 use std::process::Command;
 
 use karmem_codegen::TargetOptions;
 use karmem_syntax::model::{Class, Primitive, Schema, Struct, TypeModel, TypeTarget};
-use karmem_syntax::{analyze, AnalysisOptions};
 use serde_json::Value;
 
 use super::{
-    find_tool, float_bits_to_write, integer_text, run_command, BuildInput, Case, Driver, Language,
+    cached_build, find_tool, float_bits_to_write, integer_text, is_string, run_command, BuildInput,
+    Case, Driver, Language,
 };
 
 /// The `c` target.
@@ -41,36 +40,18 @@ impl Language for C {
     }
 
     fn build(&self, input: &BuildInput) -> Result<Driver, String> {
-        let analysis = analyze(input.text, &AnalysisOptions::default());
-        let module = analysis.schema.module.clone();
-        let generator = karmem_codegen::generator("c").ok_or("no c generator")?;
-        let files = karmem_codegen::generate(
-            generator,
-            &analysis,
-            &format!("{module}.km"),
-            &TargetOptions::new(),
-        )
-        .map_err(|e| format!("generate: {e}"))?;
-        let dir = input.dir;
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let mut changed = false;
-        for file in &files {
-            changed |= write_if_changed(&dir.join(&file.path), &file.contents)?;
-        }
+        let files = super::generate("c", input, &TargetOptions::new())?;
         let runtime = std::fs::read_to_string(super::runtime_dir("c").join("karmem.h"))
             .map_err(|e| format!("runtime: {e}"))?;
-        changed |= write_if_changed(&dir.join("karmem.h"), &runtime)?;
-        let header = files
-            .first()
-            .map(|f| f.path.clone())
-            .ok_or("the generator wrote nothing")?;
-        let source = driver_source(input.schema, &header, input.cases);
-        changed |= write_if_changed(&dir.join("driver.c"), &source)?;
+        let source = driver_source(input.schema, &files[0].path, input.cases);
+        let mut sources: Vec<(String, String)> =
+            files.into_iter().map(|f| (f.path, f.contents)).collect();
+        sources.push(("karmem.h".to_string(), runtime));
+        sources.push(("driver.c".to_string(), source));
 
-        let program = dir.join("driver-asan");
-        if changed || !program.is_file() {
-            let gcc = find_tool("gcc").ok_or("gcc not found")?;
-            let _ = std::fs::remove_file(&program);
+        let dir = input.dir;
+        let gcc = find_tool("gcc").ok_or("gcc not found")?;
+        cached_build(dir, &sources, &[&gcc], &["driver-asan"], || {
             let strict = [
                 "-std=c11",
                 "-O2",
@@ -94,10 +75,10 @@ impl Language for C {
                 "-o",
                 "driver-asan",
             ];
-            run_command(Command::new(&gcc).args(sanitized).current_dir(dir), None)?;
-        }
+            run_command(Command::new(&gcc).args(sanitized).current_dir(dir), None).map(drop)
+        })?;
         Ok(Driver {
-            program,
+            program: dir.join("driver-asan"),
             args: Vec::new(),
             env: vec![(
                 "ASAN_OPTIONS".to_string(),
@@ -105,15 +86,6 @@ impl Language for C {
             )],
         })
     }
-}
-
-/// Writes `contents` unless the file already holds them; true when it wrote.
-fn write_if_changed(path: &Path, contents: &str) -> Result<bool, String> {
-    if std::fs::read_to_string(path).is_ok_and(|old| old == contents) {
-        return Ok(false);
-    }
-    std::fs::write(path, contents).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(true)
 }
 
 fn c_primitive(p: Primitive) -> &'static str {
@@ -149,11 +121,6 @@ fn is_signed(schema: &Schema, target: TypeTarget) -> bool {
         TypeTarget::Struct(_) => return false,
     };
     p.integer_bits().is_some_and(|(_, signed)| signed)
-}
-
-fn is_string(target: TypeTarget, model: TypeModel) -> bool {
-    target == TypeTarget::Primitive(Primitive::Char)
-        && matches!(model, TypeModel::Slice | TypeModel::SliceLimited)
 }
 
 fn is_table(s: &Struct) -> bool {

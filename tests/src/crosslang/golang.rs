@@ -26,11 +26,11 @@ use std::process::Command;
 
 use karmem_codegen::TargetOptions;
 use karmem_syntax::model::{Class, Primitive, Schema, Struct, TypeModel, TypeTarget};
-use karmem_syntax::{analyze, AnalysisOptions};
 use serde_json::Value;
 
 use super::{
-    find_tool, float_bits_to_write, integer_text, run_command, BuildInput, Case, Driver, Language,
+    cached_build, find_tool, float_bits_to_write, integer_text, is_string, run_command, BuildInput,
+    Case, Driver, Language,
 };
 
 /// The `golang` target.
@@ -46,55 +46,38 @@ impl Language for Go {
     }
 
     fn build(&self, input: &BuildInput) -> Result<Driver, String> {
-        let analysis = analyze(input.text, &AnalysisOptions::default());
-        let module = analysis.schema.module.clone();
-        let generator = karmem_codegen::generator("golang").ok_or("no golang generator")?;
-        let files = karmem_codegen::generate(
-            generator,
-            &analysis,
-            &format!("{module}.km"),
-            &TargetOptions::new(),
-        )
-        .map_err(|e| format!("generate: {e}"))?;
+        let files = super::generate("golang", input, &TargetOptions::new())?;
+        let generated = format!("gen/{}", files[0].path);
+        let mut sources: Vec<(String, String)> = files
+            .into_iter()
+            .map(|f| (format!("gen/{}", f.path), f.contents))
+            .collect();
+        sources.extend(runtime_sources()?);
+        sources.push((
+            "go.mod".to_string(),
+            "module kmdriver\n\ngo 1.17\n\nrequire karmem.org/golang v0.0.0\n\nreplace karmem.org/golang => ./runtime\n".to_string(),
+        ));
+        sources.push((
+            "main.go".to_string(),
+            "package main\n\nimport gen \"kmdriver/gen\"\n\nfunc main() {\n\tgen.Karmem_driver_main()\n}\n".to_string(),
+        ));
+        sources.push((
+            "gen/karmem_driver.go".to_string(),
+            driver_source(input.schema, input.cases),
+        ));
         let dir = input.dir;
-        let gen_dir = dir.join("gen");
-        let runtime_dir = dir.join("runtime");
-        for d in [&gen_dir, &runtime_dir] {
-            std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
-        }
-        let mut changed = false;
-        for file in &files {
-            changed |= write_if_changed(&gen_dir.join(&file.path), &file.contents)?;
-        }
-        let generated = files
-            .first()
-            .map(|f| f.path.clone())
-            .ok_or("the generator wrote nothing")?;
-        changed |= copy_runtime(&runtime_dir)?;
-        changed |= write_if_changed(
-            &dir.join("go.mod"),
-            "module kmdriver\n\ngo 1.17\n\nrequire karmem.org/golang v0.0.0\n\nreplace karmem.org/golang => ./runtime\n",
-        )?;
-        changed |= write_if_changed(
-            &dir.join("main.go"),
-            "package main\n\nimport gen \"kmdriver/gen\"\n\nfunc main() {\n\tgen.Karmem_driver_main()\n}\n",
-        )?;
-        let source = driver_source(input.schema, input.cases);
-        changed |= write_if_changed(&gen_dir.join("karmem_driver.go"), &source)?;
-
-        let program = dir.join("driver");
-        if changed || !program.is_file() {
-            let _ = std::fs::remove_file(&program);
-            let go = find_tool("go").ok_or("go not found")?;
+        let go = find_tool("go").ok_or("go not found")?;
+        cached_build(dir, &sources, &[&go], &["driver"], || {
             run_command(go_command(&go, dir).args(["vet", "./gen"]), None)?;
-            check_gofmt(&go, &gen_dir.join(&generated))?;
+            check_gofmt(&go, &dir.join(&generated))?;
             run_command(
                 go_command(&go, dir).args(["build", "-o", "driver", "."]),
                 None,
-            )?;
-        }
+            )
+            .map(drop)
+        })?;
         Ok(Driver {
-            program,
+            program: dir.join("driver"),
             args: Vec::new(),
             env: Vec::new(),
         })
@@ -143,11 +126,11 @@ fn check_gofmt(go: &Path, file: &Path) -> Result<(), String> {
     }
 }
 
-/// Copies the runtime's `go.mod` and non-test `.go` files.
-fn copy_runtime(to: &Path) -> Result<bool, String> {
+/// The runtime's `go.mod` and non-test `.go` files, as sources below `runtime/`.
+fn runtime_sources() -> Result<Vec<(String, String)>, String> {
     let from = super::runtime_dir("golang");
     let entries = std::fs::read_dir(&from).map_err(|e| format!("{}: {e}", from.display()))?;
-    let mut changed = false;
+    let mut sources = Vec::new();
     for entry in entries {
         let path = entry.map_err(|e| e.to_string())?.path();
         let name = path
@@ -158,18 +141,11 @@ fn copy_runtime(to: &Path) -> Result<bool, String> {
         if name == "go.mod" || (name.ends_with(".go") && !name.ends_with("_test.go")) {
             let text =
                 std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            changed |= write_if_changed(&to.join(&name), &text)?;
+            sources.push((format!("runtime/{name}"), text));
         }
     }
-    Ok(changed)
-}
-
-fn write_if_changed(path: &Path, contents: &str) -> Result<bool, String> {
-    if std::fs::read_to_string(path).is_ok_and(|old| old == contents) {
-        return Ok(false);
-    }
-    std::fs::write(path, contents).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(true)
+    sources.sort();
+    Ok(sources)
 }
 
 fn go_primitive(p: Primitive) -> &'static str {
@@ -187,11 +163,6 @@ fn go_primitive(p: Primitive) -> &'static str {
         Primitive::Float32 => "float32",
         Primitive::Float64 => "float64",
     }
-}
-
-fn is_string(target: TypeTarget, model: TypeModel) -> bool {
-    target == TypeTarget::Primitive(Primitive::Char)
-        && matches!(model, TypeModel::Slice | TypeModel::SliceLimited)
 }
 
 /// A Go string literal of `text`'s bytes (every byte escaped).

@@ -31,7 +31,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use karmem_codegen::{GeneratedFile, TargetOptions};
 use karmem_syntax::model::{Primitive, Schema, TypeModel, TypeTarget};
+use karmem_syntax::{analyze, AnalysisOptions};
 use serde_json::Value;
 
 /// One value the driver builds: the root struct's name and the value in canonical JSON
@@ -144,17 +146,94 @@ pub fn in_ci() -> bool {
 /// Panics in CI instead: a missing toolchain is never skipped silently there.
 pub fn require_tools(lang: &dyn Language) -> Option<()> {
     for tool in lang.tools() {
-        if find_tool(tool).is_none() {
-            let why = format!(
-                "{tool} not installed (needed by the {} harness; run scripts/install-toolchains.sh)",
-                lang.name()
-            );
-            assert!(!in_ci(), "CI must not skip: {why}");
-            println!("skipped: {why}");
-            return None;
-        }
+        require_tool(tool, &format!("the {} harness", lang.name()))?;
     }
     Some(())
+}
+
+/// [`find_tool`]`(name)`, or `None` after printing "skipped: <name> not installed" (`who`
+/// names what needs it). Panics in CI instead, like [`require_tools`].
+pub fn require_tool(name: &str, who: &str) -> Option<PathBuf> {
+    let found = find_tool(name);
+    if found.is_none() {
+        skip(&format!(
+            "{name} not installed (needed by {who}; run scripts/install-toolchains.sh)"
+        ));
+    }
+    found
+}
+
+/// Prints "skipped: <why>" for a test that returns early because something it needs is
+/// missing; panics in CI instead, where nothing may be skipped.
+pub fn skip(why: &str) {
+    assert!(!in_ci(), "CI must not skip: {why}");
+    println!("skipped: {why}");
+}
+
+/// Generates `input`'s schema with the `lang` target (file name `<module>.km`).
+pub fn generate(
+    lang: &str,
+    input: &BuildInput,
+    options: &TargetOptions,
+) -> Result<Vec<GeneratedFile>, String> {
+    let analysis = analyze(input.text, &AnalysisOptions::default());
+    let generator =
+        karmem_codegen::generator(lang).ok_or_else(|| format!("no {lang} generator"))?;
+    let name = format!("{}.km", analysis.schema.module);
+    let files = karmem_codegen::generate(generator, &analysis, &name, options)
+        .map_err(|e| format!("generate: {e}"))?;
+    if files.is_empty() {
+        return Err(format!("the {lang} generator wrote nothing"));
+    }
+    Ok(files)
+}
+
+/// Whether a field of `model` and `target` is a string (`[]char`, `[<N]char`).
+pub fn is_string(target: TypeTarget, model: TypeModel) -> bool {
+    target == TypeTarget::Primitive(Primitive::Char)
+        && matches!(model, TypeModel::Slice | TypeModel::SliceLimited)
+}
+
+/// The build cache of every language: runs `build` in `dir` unless the previous build
+/// there had the same inputs. The inputs are `sources` (paths relative to `dir`, written
+/// before `build` runs) and the paths of the `tools`; a file `stamp` holds their hash,
+/// and the build is skipped while it matches and every file of `outputs` exists. The stamp
+/// is removed before building, so a failed build is retried on the next run.
+pub fn cached_build(
+    dir: &Path,
+    sources: &[(String, String)],
+    tools: &[&Path],
+    outputs: &[&str],
+    build: impl FnOnce() -> Result<(), String>,
+) -> Result<(), String> {
+    let mut inputs = String::new();
+    for (name, text) in sources {
+        inputs.push_str(name);
+        inputs.push('\0');
+        inputs.push_str(text);
+        inputs.push('\0');
+    }
+    for tool in tools {
+        inputs.push_str(&tool.display().to_string());
+        inputs.push('\0');
+    }
+    let stamp = karmem_codegen::schema_hash(&inputs);
+    let stamp_path = dir.join("stamp");
+    let up_to_date = std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp)
+        && outputs.iter().all(|o| dir.join(o).is_file());
+    if up_to_date {
+        return Ok(());
+    }
+    let _ = std::fs::remove_file(&stamp_path);
+    for (name, text) in sources {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    build()?;
+    std::fs::write(&stamp_path, stamp).map_err(|e| format!("{}: {e}", stamp_path.display()))
 }
 
 /// Runs `cmd`, returning stdout, or an error with the command line, status and output.
@@ -262,9 +341,7 @@ fn dump_struct(schema: &Schema, index: usize, value: &Value, prefix: &str, out: 
         let path = format!("{prefix}{}", field.name);
         let member = &value[field.name.as_str()];
         let target = field.target.expect("a valid schema");
-        let is_string = target == TypeTarget::Primitive(Primitive::Char)
-            && matches!(field.model, TypeModel::Slice | TypeModel::SliceLimited);
-        if is_string {
+        if is_string(target, field.model) {
             let text = member.as_str().unwrap_or_default();
             out.push(format!("{path}={}", crate::fixtures::hex(text.as_bytes())));
         } else if field.model == TypeModel::Single {

@@ -7,7 +7,6 @@
 //! runs only when something changed. The compiler caches live below the build root.
 
 use std::fmt::Write as _;
-use std::path::Path;
 use std::process::Command;
 
 use karmem_codegen::zig::{enum_type, ident, primitive_type};
@@ -16,8 +15,8 @@ use karmem_syntax::model::{Class, Primitive, Schema, Struct, TypeModel, TypeTarg
 use serde_json::Value;
 
 use super::{
-    find_tool, float_bits_to_write, integer_text, run_command, runtime_dir, BuildInput, Case,
-    Driver, Language,
+    cached_build, find_tool, float_bits_to_write, integer_text, is_string, run_command,
+    runtime_dir, BuildInput, Case, Driver, Language,
 };
 
 /// The `zig` target.
@@ -34,37 +33,19 @@ impl Language for Zig {
 
     fn build(&self, input: &BuildInput) -> Result<Driver, String> {
         let zig = find_tool("zig").ok_or("zig not installed")?;
-        let analysis =
-            karmem_syntax::analyze(input.text, &karmem_syntax::AnalysisOptions::default());
-        let module = analysis.schema.module.clone();
-        let files = karmem_codegen::generate(
-            karmem_codegen::generator("zig").ok_or("no zig generator")?,
-            &analysis,
-            &format!("{module}.km"),
-            &TargetOptions::new(),
-        )
-        .map_err(|e| format!("generate: {e}"))?;
-        let generated = files.first().ok_or("no file generated")?;
+        let files = super::generate("zig", input, &TargetOptions::new())?;
+        let generated = &files[0];
         let runtime = std::fs::read_to_string(runtime_dir("zig").join("karmem.zig"))
             .map_err(|e| format!("runtime: {e}"))?;
         let driver = driver_source(input.schema, &generated.path, input.cases);
+        let sources = [
+            ("karmem/karmem.zig".to_string(), runtime),
+            (generated.path.clone(), generated.contents.clone()),
+            ("driver.zig".to_string(), driver),
+        ];
 
         let dir = input.dir;
-        let program = dir.join("driver");
-        let stamp = karmem_codegen::schema_hash(&format!(
-            "{}\0{runtime}\0{driver}\0{}",
-            generated.contents,
-            zig.display()
-        ));
-        let stamp_path = dir.join("stamp");
-        let up_to_date =
-            program.is_file() && std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp);
-        if !up_to_date {
-            let _ = std::fs::remove_file(&stamp_path);
-            std::fs::create_dir_all(dir.join("karmem")).map_err(|e| e.to_string())?;
-            write(&dir.join("karmem/karmem.zig"), &runtime)?;
-            write(&dir.join(&generated.path), &generated.contents)?;
-            write(&dir.join("driver.zig"), &driver)?;
+        cached_build(dir, &sources, &[&zig], &["driver"], || {
             let global = dir.parent().unwrap_or(dir).join("zig-global-cache");
             let mut cmd = Command::new(&zig);
             cmd.current_dir(dir)
@@ -75,19 +56,14 @@ impl Language for Zig {
                 .env("ZIG_LOCAL_CACHE_DIR", dir.join("zig-cache"))
                 .env("HOME", dir)
                 .env("XDG_CACHE_HOME", dir.join("zig-cache"));
-            run_command(&mut cmd, None)?;
-            write(&stamp_path, &stamp)?;
-        }
+            run_command(&mut cmd, None).map(drop)
+        })?;
         Ok(Driver {
-            program,
+            program: dir.join("driver"),
             args: Vec::new(),
             env: Vec::new(),
         })
     }
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Whether the identifier `word` occurs in `body` (not inside a longer identifier, not
@@ -116,11 +92,6 @@ fn function(o: &mut String, signature: &str, params: &[&str], body: &str) {
 /// `Name` as a Zig string literal's content (schema names hold letters and numbers only).
 fn text(name: &str) -> String {
     name.escape_default().to_string()
-}
-
-fn is_string(target: TypeTarget, model: TypeModel) -> bool {
-    target == TypeTarget::Primitive(Primitive::Char)
-        && matches!(model, TypeModel::Slice | TypeModel::SliceLimited)
 }
 
 /// The driver program for `schema` and `cases`.
