@@ -1,10 +1,7 @@
 //! `karmem build`, driven as a process: target selection (upstream's flags, Go-style
 //! spellings), unknown and unavailable targets, and `karmem.toml` (located configuration
 //! errors, globs, schemas with errors). Safe writing of generator output is unit-tested in
-//! `karmem_codegen::write`.
-//!
-//! Written while no generator is registered yet: where a test depends on whether the `rust`
-//! target is available, it checks both outcomes.
+//! `karmem_codegen::write`. The `rust` target is registered; `dotnet` is not.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -35,10 +32,6 @@ fn run_in(dir: &Path, args: &[&str]) -> Run {
 }
 
 const GAME: &str = "karmem game @packed(true);\n\nenum Team uint8 { Humans; Orcs; }\n\nstruct Vec3 inline { X float32; Y float32; Z float32; }\n\nstruct Monster table { Pos Vec3; Team Team; Name []char; }\n";
-
-fn rust_available() -> bool {
-    karmem_codegen::generator("rust").is_some()
-}
 
 /// Every file below `dir`, relative, sorted.
 fn files_below(dir: &Path) -> Vec<String> {
@@ -143,9 +136,7 @@ fn missing_schema_file_is_trouble() {
     let tmp = tempfile::tempdir().unwrap();
     let r = run_in(tmp.path(), &["build", "--rust", "nope.km"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    if rust_available() {
-        assert!(r.stderr.contains("cannot read nope.km"), "{}", r.stderr);
-    }
+    assert!(r.stderr.contains("cannot read nope.km"), "{}", r.stderr);
 }
 
 #[test]
@@ -231,14 +222,11 @@ fn unavailable_target_in_config_is_located() {
         "{}",
         r.stderr
     );
-    if !rust_available() {
-        assert!(
-            r.stderr
-                .contains("karmem.toml:3:12: target `rust` is not available yet"),
-            "{}",
-            r.stderr
-        );
-    }
+    assert!(
+        !r.stderr.contains("target `rust` is not available"),
+        "{}",
+        r.stderr
+    );
     // Nothing is written while any target is unavailable.
     assert!(!tmp.path().join("gen").exists());
 }
@@ -261,13 +249,9 @@ fn schema_with_errors_generates_nothing() {
         r.stderr
     );
     assert!(!tmp.path().join("gen/rust/bad_generated.rs").exists());
-    if rust_available() {
-        // The valid schema is still generated, with the header naming it.
-        let out = std::fs::read_to_string(tmp.path().join("gen/rust/game_generated.rs")).unwrap();
-        assert!(out.contains("from s/game.km;"), "{out}");
-    } else {
-        assert!(!tmp.path().join("gen").exists());
-    }
+    // The valid schema is still generated, with the header naming it.
+    let out = std::fs::read_to_string(tmp.path().join("gen/rust/game_generated.rs")).unwrap();
+    assert!(out.contains("from s/game.km;"), "{out}");
 }
 
 #[test]
@@ -284,10 +268,6 @@ fn upstream_compatible_in_config_rejects_comments() {
 
 #[test]
 fn file_mode_schema_errors_exit_1_when_the_target_exists() {
-    if !rust_available() {
-        eprintln!("skipped: the rust target is not registered yet");
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
         tmp.path().join("bad.km"),

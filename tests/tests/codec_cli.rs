@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use karmem_tests::bin::karmem;
+use karmem_tests::fixtures::{demo, demo_value, hex, unhex, VECTOR_A};
 use serde_json::{json, Value};
 
 struct Run {
@@ -42,49 +43,15 @@ fn run(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
     }
 }
 
-/// `codegen/common.md` §8, packed.
-const DEMO: &str = "karmem demo @packed(true);
-
-enum Kind uint16 { Unknown; Big = 300; }
-
-struct Point inline { X int32; Y int32; }
-
-struct Meta table { Label []char; }
-
-struct MetaRef inline { Ref Meta; }
-
-struct Item table {
-    Id    uint64;
-    Name  [<16]char;
-    Kind  Kind;
-    Pos   Point;
-    Path  [<4]Point;
-    Flags [3]bool;
-    Data  []byte;
-    Meta  Meta;
-    Refs  []MetaRef;
-    Ok    bool;
-}
-";
-
-/// `codegen/testing.md` §4 A.
-const VECTOR_A: &str = "3e00000008070605040302013e000000060000002c01ffffffff0200000044000000100000000100015400000003000000570000006400000008000000\
-0168c3a96c6c6f03000000040000000500000006000000aabbcc0c00000063000000010000006d6c0000007a0000000c000000780000000200000072\
-310c0000008600000000000000";
-
-fn value() -> Value {
-    json!({
-        "Id": 0x0102030405060708u64, "Name": "héllo", "Kind": "Big", "Pos": {"X": -1, "Y": 2},
-        "Path": [{"X": 3, "Y": 4}, {"X": 5, "Y": 6}], "Flags": [true, false, true],
-        "Data": [0xAA, 0xBB, 0xCC], "Meta": {"Label": "m"},
-        "Refs": [{"Ref": {"Label": "r1"}}, {"Ref": {"Label": ""}}], "Ok": true
-    })
+/// `codegen/testing.md` §4 A, as one line of hex.
+fn vector_a() -> String {
+    hex(&unhex(VECTOR_A))
 }
 
 fn setup() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("demo.km"), DEMO).unwrap();
-    std::fs::write(tmp.path().join("item.json"), value().to_string()).unwrap();
+    std::fs::write(tmp.path().join("demo.km"), demo(true)).unwrap();
+    std::fs::write(tmp.path().join("item.json"), demo_value().to_string()).unwrap();
     tmp
 }
 
@@ -105,14 +72,14 @@ fn encode_hex_matches_the_golden_vector() {
         b"",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.text(), format!("{VECTOR_A}\n"));
+    assert_eq!(r.text(), format!("{}\n", vector_a()));
     // Raw bytes, from standard input, into a file.
     let r = run(
         tmp.path(),
         &[
             "encode", "--schema", "demo.km", "--type", "Item", "-o", "item.bin",
         ],
-        value().to_string().as_bytes(),
+        demo_value().to_string().as_bytes(),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let bytes = std::fs::read(tmp.path().join("item.bin")).unwrap();
@@ -131,7 +98,7 @@ fn encode_hex_matches_the_golden_vector() {
         text.starts_with("{\n  \"Id\": 72623859790382856,\n  \"Name\": \"héllo\",\n"),
         "{text}"
     );
-    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value());
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), demo_value());
     let r = run(
         tmp.path(),
         &[
@@ -143,11 +110,14 @@ fn encode_hex_matches_the_golden_vector() {
             "--hex",
             "--compact",
         ],
-        VECTOR_A.as_bytes(),
+        vector_a().as_bytes(),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.text().lines().count(), 1);
-    assert_eq!(serde_json::from_str::<Value>(&r.text()).unwrap(), value());
+    assert_eq!(
+        serde_json::from_str::<Value>(&r.text()).unwrap(),
+        demo_value()
+    );
 }
 
 #[test]
@@ -180,7 +150,7 @@ fn json_shape_errors_name_the_path() {
 #[test]
 fn malformed_messages_are_errors_unless_lenient() {
     let tmp = setup();
-    let mut bytes = VECTOR_A.to_string();
+    let mut bytes = vector_a();
     bytes.replace_range(82..84, "ff"); // byte 41: Data offset out of range
     let r = run(
         tmp.path(),

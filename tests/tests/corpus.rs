@@ -324,6 +324,11 @@ fn corpus_matches_upstream() {
         }
     }
     println!("corpus: {accepted} accepted with equal layouts, {stricter} rejected by policy, {rejected} rejected like upstream");
+    // A missing or emptied corpus directory must not pass as a clean run.
+    assert!(
+        accepted > 50 && rejected > 50,
+        "only {accepted} accepted and {rejected} rejected corpus schemas checked"
+    );
     assert!(
         failures.is_empty(),
         "{} corpus failures:\n{}",

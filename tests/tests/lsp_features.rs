@@ -919,13 +919,7 @@ fn folding_ranges() {
     // Line-only clients: the closing brace stays visible.
     let mut caps = karmem_tests::lsp_client::capabilities(false);
     caps["textDocument"]["foldingRange"]["lineFoldingOnly"] = json!(true);
-    let mut client = LspClient::spawn();
-    client.request(
-        "initialize",
-        json!({"processId": null, "capabilities": caps}),
-    );
-    client.notify("initialized", json!({}));
-    client.open(URI, 1, &text);
+    let (mut client, _) = session_with(&text, json!({"capabilities": caps}));
     let result = client.request("textDocument/foldingRange", json!({"textDocument": doc()}));
     let point = result
         .as_array()
